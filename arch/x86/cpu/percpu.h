@@ -1,0 +1,27 @@
+#pragma once
+// The per-CPU area, reached through the GS base while in the kernel.
+//
+// User code owns GS outside the kernel; every entry from user mode runs
+// swapgs (SDM Vol. 2B SWAPGS), which exchanges GS.base with
+// IA32_KERNEL_GS_BASE. The entry stubs read the first fields by offset
+// (generated from this struct), so keep them plain.
+#include <stdint.h>
+
+namespace x86 {
+
+struct PerCpu {
+    PerCpu* self;                  // gs:0, so C++ can find the struct
+    uint64_t kernel_stack_top;     // the current task's stack top (also TSS.RSP0)
+    uint64_t user_rsp_scratch;     // syscall entry parks the user RSP here
+    uint64_t sysenter_single_step; // set by #DB when a sysenter was single-stepped
+    void* current;                 // the running task (opaque to arch)
+    uint64_t cpu_number;
+    // Counts of interrupts that arrived in the kernel before its entry stub
+    // had swapped GS (the gate window of SPEC section 3).
+    uint64_t gs_window_hits;
+};
+
+void percpu_init(); // GS base -> this CPU's area; KERNEL_GS_BASE -> 0
+PerCpu& this_cpu();
+
+} // namespace x86

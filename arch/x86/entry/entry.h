@@ -1,0 +1,65 @@
+#pragma once
+// The system-call gates: MSR setup, the C++ half of each entry stub, and
+// the rules for leaving through a fast return instruction.
+#include <stdint.h>
+
+#include "arch/x86/cpu/cpuid.h"
+#include "arch/x86/entry/frame.h"
+
+namespace x86::entry {
+
+enum class Gate : uint8_t { Int80, Sysenter, Syscall };
+enum class Abi : uint8_t { I386, X86_64 };
+
+const char* gate_name(Gate gate);
+
+// One system call as the gate decoded it from the registers.
+struct SystemCall {
+    Gate gate;
+    Abi abi;
+    uint32_t number; // x86_64: the low 32 bits of rax (an int); i386: eax
+    uint64_t args[6]; // i386 arguments zero-extended from 32 bits
+};
+
+// What the kernel provides to the gates.
+struct Hooks {
+    // Runs the call; the result goes to the frame's rax. May rewrite the
+    // frame (execve, rt_sigreturn) or never return (exit).
+    int64_t (*dispatch)(RegisterFrame& frame, const SystemCall& call);
+    bool (*caller_is_64bit)(); // sysenter cannot tell a 64-bit caller otherwise
+};
+void install(const Hooks& hooks);
+
+// The vDSO's landing pads after its sysenter instruction (32- and 64-bit).
+void set_sysenter_landing_pads(uint64_t pad32, uint64_t pad64);
+
+// Writes the MSRs of every gate the CPU has: SYSENTER_CS/ESP/EIP, EFER.SCE,
+// STAR, LSTAR, CSTAR and FMASK. CSTAR is set even on Intel: emulators let
+// compat-mode syscall through, and then it must reach a real entry.
+struct GateSupport {
+    bool sysenter, syscall;
+};
+GateSupport init_msrs(const CpuInfo& cpu);
+
+// True if a kernel-mode #DB at `rip` is the single step of a user TF
+// carried through sysenter (see sysenter.asm).
+bool is_sysenter_entry_step(uint64_t rip);
+
+// The fast return instructions reproduce a frame only under conditions
+// (SPEC section 3); otherwise the frame leaves through iretq.
+bool sysret64_safe(const RegisterFrame& f);
+bool sysret32_safe(const RegisterFrame& f);
+bool sysexit_safe(const RegisterFrame& f, uint64_t landing_pad, bool is64);
+// IOPL and VM can never be returned to user mode; IF always is.
+void sanitize_user_flags(RegisterFrame& f);
+
+// Entry points, for tests and the boot log.
+uint64_t int80_address();
+uint64_t sysenter_address();
+uint64_t syscall64_address();
+uint64_t syscall32_address();
+
+// The FMASK value: RFLAGS bits syscall clears on entry.
+uint64_t fmask_value();
+
+} // namespace x86::entry

@@ -1,0 +1,150 @@
+#include "kernel/cmdline.h"
+
+#include "kernel/format.h"
+
+namespace cmdline {
+
+const OptionSpec options[] = {
+    {"init", nullptr, 0, 0, "init=PATH ARGS...: the first program and its arguments (the rest of the line)"},
+    {"strace", "0|1", 0, 0, "strace=1: print every system call with its gate, arguments and result"},
+    {"vsyscall", "auto|int80|sysenter|syscall", 0, 0,
+     "vsyscall=GATE: the instruction __kernel_vsyscall uses (auto: chosen from CPUID)"},
+    {"selftest", "0|1", 0, 0, "selftest=1: run the in-kernel self-tests, then power off with their result"},
+    {"crash", "pagefault|overflow|invalid-opcode|divide|gp", 0, 0,
+     "crash=KIND: fault on purpose in the kernel (tests the fault report)"},
+    {"timer_hz", nullptr, 18, 20000, "timer_hz=N: timer interrupts per second (default 100)"},
+};
+const size_t option_count = sizeof(options) / sizeof(options[0]);
+
+namespace {
+
+bool equal(const char* a, const char* b) {
+    while (*a && *a == *b) a++, b++;
+    return *a == *b;
+}
+
+const OptionSpec* find_option(const char* key) {
+    for (size_t i = 0; i < option_count; i++)
+        if (equal(options[i].name, key)) return &options[i];
+    return nullptr;
+}
+
+// True if `value` is one of the '|'-separated choices.
+bool is_choice(const char* choices, const char* value) {
+    const char* p = choices;
+    while (*p) {
+        const char* v = value;
+        while (*p && *p != '|' && *p == *v) p++, v++;
+        if ((*p == '|' || !*p) && !*v) return true;
+        while (*p && *p != '|') p++;
+        if (*p == '|') p++;
+    }
+    return false;
+}
+
+bool parse_long(const char* s, long& out) {
+    if (!*s) return false;
+    long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 100000000) return false;
+        v = v * 10 + (*s - '0');
+    }
+    out = v;
+    return true;
+}
+
+template <typename... Ts>
+void error(CommandLine& out, fmt::StringView format, const Ts&... args) {
+    if (out.error_count < CommandLine::MAX_ERRORS)
+        fmt::format_to(out.errors[out.error_count++], sizeof(out.errors[0]), format, args...);
+}
+
+} // namespace
+
+void parse(const char* in, CommandLine& out, bool skip_first_word) {
+    out.init_argc = out.init_envc = out.setting_count = out.error_count = 0;
+    const char* words[CommandLine::MAX_WORDS];
+    size_t count = 0;
+    size_t used = 0;
+
+    // Split into NUL-terminated words in out.text.
+    const char* p = in ? in : "";
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+        if (!*p) break;
+        if (count == CommandLine::MAX_WORDS || used + 1 >= CommandLine::MAX_TEXT) {
+            error(out, "command line too long: the rest is ignored");
+            break;
+        }
+        words[count++] = out.text + used;
+        bool quoted = false;
+        while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
+            if (*p == '"') {
+                quoted = !quoted;
+            } else if (used + 1 < CommandLine::MAX_TEXT) {
+                out.text[used++] = *p;
+            }
+            p++;
+        }
+        out.text[used++] = 0;
+        if (quoted) error(out, "unterminated quote in the command line");
+    }
+
+    size_t i = skip_first_word && count ? 1 : 0;
+    for (; i < count; i++) {
+        char* word = const_cast<char*>(words[i]);
+        char* eq = word;
+        while (*eq && *eq != '=') eq++;
+        if (*eq != '=' || eq == word) {
+            error(out, "unknown boot option '{}' ignored", word);
+            continue;
+        }
+        *eq = 0;
+        const char* value = eq + 1;
+        if (equal(word, "init")) {
+            // Everything after init= belongs to the program.
+            if (!*value) {
+                error(out, "init= needs a program path");
+                break;
+            }
+            out.init_argv[out.init_argc++] = value;
+            for (i++; i < count; i++) out.init_argv[out.init_argc++] = words[i];
+            break;
+        }
+        const OptionSpec* spec = find_option(word);
+        if (!spec) {
+            *eq = '='; // not ours: the first program's environment
+            out.init_envp[out.init_envc++] = word;
+            continue;
+        }
+        long number = 0;
+        if (spec->choices ? !is_choice(spec->choices, value)
+                          : (!parse_long(value, number) || number < spec->min || number > spec->max)) {
+            if (spec->choices)
+                error(out, "{}={}: expected one of {}; option ignored", word, value, spec->choices);
+            else
+                error(out, "{}={}: expected a number from {} to {}; option ignored", word, value, spec->min,
+                      spec->max);
+            continue;
+        }
+        out.settings[out.setting_count++] = {word, value};
+    }
+    out.init_argv[out.init_argc] = nullptr;
+    out.init_envp[out.init_envc] = nullptr;
+}
+
+const char* CommandLine::get(const char* key, const char* fallback) const {
+    const char* found = fallback;
+    for (size_t i = 0; i < setting_count; i++) // the last one given wins, as on Linux
+        if (equal(settings[i].key, key)) found = settings[i].value;
+    return found;
+}
+
+long CommandLine::get_number(const char* key, long fallback) const {
+    long v = fallback;
+    const char* s = get(key);
+    if (s) parse_long(s, v);
+    return v;
+}
+
+} // namespace cmdline

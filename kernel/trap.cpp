@@ -1,0 +1,116 @@
+#include "kernel/trap.h"
+
+#include "arch/x86/cpu/cpu.h"
+#include "arch/x86/cpu/percpu.h"
+#include "arch/x86/desc/idt.h"
+#include "arch/x86/entry/entry.h"
+#include "arch/x86/entry/interrupts.h"
+#include "arch/x86/mm/usercopy.h"
+#include "kernel/backtrace.h"
+#include "kernel/console.h"
+#include "kernel/mm/memory.h"
+#include "kernel/shutdown.h"
+
+namespace trap {
+
+unsigned kernel_breakpoints;
+
+namespace {
+
+UserFaultHandler user_fault_handler;
+
+void print_symbol(const char* label, uint64_t address) {
+    uint64_t offset = 0;
+    const char* name = symbolize(address, offset);
+    if (name) kprintln("  {} {:#018x} <{}+{:#x}>", label, address, name, offset);
+    else kprintln("  {} {:#018x}", label, address);
+}
+
+[[noreturn]] void kernel_fault(x86::RegisterFrame& f) {
+    x86::disable_interrupts();
+    kprintln("");
+    kprintln("KERNEL FAULT: {} (vector {}) in kernel mode", x86::idt::exception_name(unsigned(f.entry)), f.entry);
+    dump_frame(f);
+    if (f.entry == x86::idt::DOUBLE_FAULT && mm::is_stack_guard(f.rsp))
+        kprintln("  rsp is in the guard page below a kernel stack: kernel stack overflow");
+    if (f.entry == x86::idt::PAGE_FAULT && mm::is_stack_guard(x86::read_cr2()))
+        kprintln("  the address is in the guard page below a kernel stack: kernel stack overflow");
+    uint64_t offset;
+    if (symbolize(f.rip, offset)) kprintln("backtrace from the faulting frame:");
+    print_backtrace(f.rbp);
+    shutdown(status::KERNEL_FAULT);
+}
+
+void on_exception(x86::RegisterFrame& f) {
+    const unsigned vector = unsigned(f.entry);
+    if (x86::from_user_mode(f)) {
+        if (user_fault_handler) return user_fault_handler(f);
+        kprintln("user-mode {} with no process layer", x86::idt::exception_name(vector));
+        kernel_fault(f);
+    }
+    switch (vector) {
+    case x86::idt::PAGE_FAULT:
+    case x86::idt::GENERAL_PROTECTION:
+        // A user-copy routine touching a bad address: resume at its fixup.
+        if (const uint64_t fixup = x86::exception_fixup(f.rip)) {
+            f.rip = fixup;
+            return;
+        }
+        break;
+    case x86::idt::BREAKPOINT:
+        kernel_breakpoints++;
+        kprintln("[trap] breakpoint at {:#x}, resuming", f.rip);
+        return; // RIP already points past int3
+    case x86::idt::DEBUG:
+        // sysenter does not clear TF: with a user TF set, the single-step
+        // trap is taken on the first instruction of the entry stub, in
+        // ring 0. Absorb it there and let the stub put TF back into the
+        // user's saved flags (SPEC section 3, "Entry flags").
+        if (x86::entry::is_sysenter_entry_step(f.rip)) {
+            f.rflags &= ~x86::rflags::TF;
+            x86::this_cpu().sysenter_single_step = 1;
+            return;
+        }
+        break;
+    case x86::idt::NMI:
+        kprintln("[trap] NMI at {:#x}", f.rip);
+        return;
+    default:
+        break;
+    }
+    kernel_fault(f);
+}
+
+void on_unhandled(x86::RegisterFrame& f) {
+    kprintln("[trap] unexpected interrupt vector {} at {:#x}", f.entry, f.rip);
+}
+
+} // namespace
+
+void dump_frame(const x86::RegisterFrame& f) {
+    if (f.entry == x86::idt::PAGE_FAULT) {
+        const uint64_t e = f.error_code;
+        kprintln("  cr2 {:#018x}  error {:#x} ({}, {}, {} mode{}{})", x86::read_cr2(), e,
+                 e & 1 ? "protection violation" : "page not present", e & 2 ? "write" : "read",
+                 e & 4 ? "user" : "kernel", e & 16 ? ", instruction fetch" : "", e & 8 ? ", reserved bit" : "");
+    } else {
+        kprintln("  error code {:#x}", f.error_code);
+    }
+    print_symbol("rip", f.rip);
+    kprintln("  cs  {:#06x}  rflags {:#010x}  rsp {:#018x}  ss {:#06x}", f.cs, f.rflags, f.rsp, f.ss);
+    kprintln("  rax {:#018x}  rbx {:#018x}  rcx {:#018x}", f.rax, f.rbx, f.rcx);
+    kprintln("  rdx {:#018x}  rsi {:#018x}  rdi {:#018x}", f.rdx, f.rsi, f.rdi);
+    kprintln("  rbp {:#018x}  r8  {:#018x}  r9  {:#018x}", f.rbp, f.r8, f.r9);
+    kprintln("  r10 {:#018x}  r11 {:#018x}  r12 {:#018x}", f.r10, f.r11, f.r12);
+    kprintln("  r13 {:#018x}  r14 {:#018x}  r15 {:#018x}", f.r13, f.r14, f.r15);
+    kprintln("  cr0 {:#010x}  cr3 {:#018x}  cr4 {:#010x}", x86::read_cr0(), x86::read_cr3(), x86::read_cr4());
+}
+
+void set_user_fault_handler(UserFaultHandler handler) { user_fault_handler = handler; }
+
+void init() {
+    for (unsigned v = 0; v < 32; v++) x86::interrupts::set_handler(v, on_exception);
+    x86::interrupts::set_unhandled_hook(on_unhandled);
+}
+
+} // namespace trap
