@@ -4,6 +4,7 @@
 BUILD      := build
 GEN        := $(BUILD)/gen
 
+CC         ?= gcc
 CXX        ?= g++
 NASM       ?= nasm
 LD         ?= ld
@@ -26,17 +27,70 @@ KERNEL_LDFLAGS := -m elf_x86_64 -z max-page-size=0x1000 -nostdlib -T linker.ld -
 HOST_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror -I.
 
 KERNEL_CXX_SRCS := $(sort $(shell find arch kernel -name '*.cpp' \
-	-not -path 'arch/x86/vdso/*' -not -name asm_offsets.cpp))
+	-not -path 'arch/x86/vdso/*' -not -name asm_offsets.cpp)) \
+	$(GEN)/kernel/syscall_table_32.cpp $(GEN)/kernel/syscall_table_64.cpp
 KERNEL_ASM_SRCS := $(sort $(shell find arch -name '*.asm' -not -path 'arch/x86/vdso/*'))
 KERNEL_OBJS := $(KERNEL_CXX_SRCS:%.cpp=$(BUILD)/kernel-obj/%.o) \
 	$(KERNEL_ASM_SRCS:%.asm=$(BUILD)/kernel-obj/%.o)
+
+# ---------------------------------------------------------------- vDSO
+# Five real shared objects, linked at 0 with no relocations: the 32-bit
+# __kernel_vsyscall once per gate, the 64-bit one per gate plus the time
+# functions. The kernel embeds them all and maps the one chosen at boot.
+VDSO_DIR := $(BUILD)/vdso
+VDSO32_GATES := int80 sysenter syscall
+VDSO64_GATES := syscall sysenter
+VDSO_IMAGES := $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32-%.so) $(VDSO64_GATES:%=$(VDSO_DIR)/vdso64-%.so)
+VDSO_LDFLAGS := -shared --hash-style=both -T arch/x86/vdso/vdso.lds --no-undefined \
+	-z max-page-size=4096 -z noexecstack --build-id=none
+VDSO_CFLAGS := -std=gnu11 -O2 -fPIC -ffreestanding -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-builtin -mno-red-zone -mgeneral-regs-only -Wall -Wextra -Werror -I.
+gate_define = -DGATE_$(shell echo $(1) | tr a-z A-Z)
+# A vDSO must be position-independent with nothing to relocate.
+check_vdso = readelf -r $(1) | grep -q 'There are no relocations' || \
+	{ echo "$(1): the vDSO must have no relocations" >&2; rm -f $(1); exit 1; }
+
+$(VDSO_DIR)/vdso32-%.o: arch/x86/vdso/vdso32.asm
+	@mkdir -p $(@D)
+	$(Q)$(NASM) -f elf32 -Werror $(call gate_define,$*) $< -o $@
+$(VDSO_DIR)/vdso32-%.so: $(VDSO_DIR)/vdso32-%.o arch/x86/vdso/vdso.lds
+	@echo "  VDSO    $@"
+	$(Q)$(LD) -m elf_i386 $(VDSO_LDFLAGS) -soname linux-gate.so.1 $< -o $@
+	$(Q)$(call check_vdso,$@)
+$(VDSO_DIR)/vdso64-gate-%.o: arch/x86/vdso/vdso64_gate.asm
+	@mkdir -p $(@D)
+	$(Q)$(NASM) -f elf64 -Werror $(call gate_define,$*) $< -o $@
+$(VDSO_DIR)/vdso64_time.o: arch/x86/vdso/vdso64_time.c arch/x86/vdso/vdso_data.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(VDSO_CFLAGS) -c $< -o $@
+$(VDSO_DIR)/vdso64-%.so: $(VDSO_DIR)/vdso64-gate-%.o $(VDSO_DIR)/vdso64_time.o arch/x86/vdso/vdso.lds
+	@echo "  VDSO    $@"
+	$(Q)$(LD) -m elf_x86_64 $(VDSO_LDFLAGS) -soname linux-vdso.so.1 $(filter %.o,$^) -o $@
+	$(Q)$(call check_vdso,$@)
+.PRECIOUS: $(VDSO_DIR)/%.o
+
+VDSO_EMBED := $(BUILD)/kernel-obj/arch/x86/vdso/images.o
+$(VDSO_EMBED): arch/x86/vdso/images.asm $(VDSO_IMAGES)
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f elf64 -Werror $< -o $@
+KERNEL_OBJS += $(VDSO_EMBED)
 
 KERNEL_ELF   := $(BUILD)/sysgate.elf
 KERNEL_ELF32 := $(BUILD)/sysgate32.elf
 ISO          := $(BUILD)/sysgate.iso
 
-.PHONY: all kernel iso clean run check unit boot-tests compile_commands.json
+.PHONY: all kernel iso initramfs clean run check
 all: kernel iso compile_commands.json
+
+# ---------------------------------------------------------------- generated
+SYSCALL_TBLS := arch/x86/entry/syscalls/syscall_32.tbl arch/x86/entry/syscalls/syscall_64.tbl
+SYSCALL_GENERATED := $(GEN)/kernel/syscall_table_32.cpp $(GEN)/kernel/syscall_table_64.cpp \
+	$(GEN)/libc/include/sysgate/syscall_nr.h $(GEN)/libc/include/sysgate/syscalls.h
+$(SYSCALL_GENERATED) &: $(SYSCALL_TBLS) scripts/gen-syscalls
+	@echo "  GEN     system-call tables"
+	$(Q)$(PYTHON) scripts/gen-syscalls $(SYSCALL_TBLS) $(GEN)
+	$(Q)touch $(SYSCALL_GENERATED)
 
 kernel: $(KERNEL_ELF) $(KERNEL_ELF32)
 
@@ -46,7 +100,12 @@ $(GEN)/asm_offsets.inc: arch/x86/entry/asm_offsets.cpp arch/x86/entry/frame.h \
 	$(CXX) $(HOST_CXXFLAGS) -o $(BUILD)/host/asm_offsets $<
 	$(BUILD)/host/asm_offsets > $@
 
-$(BUILD)/kernel-obj/%.o: %.cpp
+$(BUILD)/kernel-obj/$(GEN)/%.o: $(GEN)/%.cpp
+	@mkdir -p $(@D)
+	@echo "  CXX     $<"
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/kernel-obj/%.o: %.cpp | $(SYSCALL_GENERATED)
 	@mkdir -p $(@D)
 	@echo "  CXX     $<"
 	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -MMD -MP -c $< -o $@
@@ -80,6 +139,37 @@ $(KERNEL_ELF32): $(KERNEL_ELF)
 
 -include $(KERNEL_OBJS:.o=.d)
 
-# ---------------------------------------------------------------- misc
+# ---------------------------------------------------------------- areas
+# Each area's rules live beside its sources.
+-include libc/libc.mk
+-include user/user.mk
+-include tests/unit/unit.mk
+
+# ---------------------------------------------------------------- images
+INITRAMFS := $(BUILD)/initramfs.cpio
+initramfs: $(INITRAMFS)
+$(INITRAMFS): $(USER_PROGRAMS) scripts/mkinitramfs
+	@echo "  CPIO    $@"
+	$(Q)$(PYTHON) scripts/mkinitramfs $@ $(USER_INITRAMFS_ENTRIES)
+
+iso: $(ISO)
+$(ISO): $(KERNEL_ELF) $(INITRAMFS) scripts/mkiso
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso $@ $(KERNEL_ELF) $(INITRAMFS) ""
+
+# ---------------------------------------------------------------- the two commands
+# Both install missing Debian packages first (scripts/install-deps says what).
+run:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory all
+	@scripts/boot --interactive $(if $(EMU),--emu $(EMU)) $(if $(CPU),--cpu $(CPU)) $(if $(CMDLINE),--cmdline "$(CMDLINE)")
+
+check:
+	@scripts/check
+
+# ---------------------------------------------------------------- editors
+compile_commands.json: $(KERNEL_CXX_SRCS)
+	$(Q)$(PYTHON) scripts/gen-compile-commands "$(CXX) $(KERNEL_CXXFLAGS)" $(KERNEL_CXX_SRCS) > $@
+
 clean:
 	rm -rf $(BUILD) compile_commands.json

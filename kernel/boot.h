@@ -7,5 +7,7 @@
 const cmdline::CommandLine& boot_command_line();
 const x86::CpuInfo& boot_cpu();
 
-// Starts the system-call layer and the first program; never returns.
+// Writes the gate MSRs, chooses and loads the vDSO, installs dispatch.
+void start_gates();
+// Starts the file tree and the first program; never returns.
 [[noreturn]] void start_system(const x86::multiboot::BootInfo& boot);

@@ -86,6 +86,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t multiboot_info
 
     x86::pic::init();
     ktime::init(unsigned(command_line.get_number("timer_hz", 100)));
+    start_gates();
 
     if (const char* kind = command_line.get("crash")) selftest::crash(kind);
     if (equal(command_line.get("selftest", "0"), "1")) shutdown(selftest::run_all() ? status::OK : status::SELFTEST_FAILED);

@@ -9,6 +9,8 @@
 #include "kernel/backtrace.h"
 #include "kernel/console.h"
 #include "kernel/mm/memory.h"
+#include "kernel/proc/process.h"
+#include "arch/x86/mm/layout.h"
 #include "kernel/shutdown.h"
 
 namespace trap {
@@ -49,7 +51,16 @@ void on_exception(x86::RegisterFrame& f) {
         kernel_fault(f);
     }
     switch (vector) {
-    case x86::idt::PAGE_FAULT:
+    case x86::idt::PAGE_FAULT: {
+        // The kernel touching user memory a program may use but has not
+        // touched yet (copy_to_user into a fresh stack page, say).
+        const uint64_t address = x86::read_cr2();
+        Process* p = current_process();
+        if (address < x86::mm::USER_TOP && p && p->mm && !(f.error_code & 16) &&
+            p->mm->handle_fault(address, f.error_code & 2, false))
+            return;
+    }
+        [[fallthrough]];
     case x86::idt::GENERAL_PROTECTION:
         // A user-copy routine touching a bad address: resume at its fixup.
         if (const uint64_t fixup = x86::exception_fixup(f.rip)) {

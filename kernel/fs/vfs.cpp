@@ -1,0 +1,365 @@
+#include "kernel/fs/vfs.h"
+
+#include "kernel/console.h"
+#include "kernel/fs/cpio.h"
+#include "kernel/fs/tty.h"
+
+namespace vfs {
+namespace {
+
+Node* root_node;
+uint64_t next_ino = 1;
+
+char* copy_name(const char* s, size_t n) {
+    char* out = new char[n + 1];
+    if (!out) return nullptr;
+    __builtin_memcpy(out, s, n);
+    out[n] = 0;
+    return out;
+}
+
+bool name_equals(const Node* n, const char* s, size_t len) {
+    size_t i = 0;
+    for (; i < len && n->name[i] == s[i]; i++) {
+    }
+    return i == len && n->name[len] == 0;
+}
+
+Node* new_node(Node* parent, const char* name, size_t len, uint32_t mode_bits) {
+    Node* n = new Node{copy_name(name, len), mode_bits, nullptr, 0, next_ino++, Device::None, parent, nullptr, nullptr};
+    if (!n || !n->name) return nullptr;
+    if (parent) { // keep children sorted by name, so ls is stable
+        Node** link = &parent->first_child;
+        while (*link) {
+            const char* a = (*link)->name;
+            size_t i = 0;
+            while (a[i] && i < len && a[i] == name[i]) i++;
+            const int cmp = i == len ? (a[i] ? 1 : 0) : (a[i] ? (unsigned char)a[i] - (unsigned char)name[i] : -1);
+            if (cmp > 0) break;
+            link = &(*link)->next_sibling;
+        }
+        n->next_sibling = *link;
+        *link = n;
+    }
+    return n;
+}
+
+Node* child(Node* dir, const char* name, size_t len) {
+    for (Node* c = dir->first_child; c; c = c->next_sibling)
+        if (name_equals(c, name, len)) return c;
+    return nullptr;
+}
+
+// Finds or creates the directory chain for an archive path; returns the
+// parent directory of the last component.
+Node* ensure_parents(const char* path, size_t len, const char** last, size_t* last_len) {
+    Node* dir = root_node;
+    size_t i = 0;
+    for (;;) {
+        while (i < len && path[i] == '/') i++;
+        size_t j = i;
+        while (j < len && path[j] != '/') j++;
+        if (j == len) {
+            *last = path + i;
+            *last_len = j - i;
+            return dir;
+        }
+        Node* next = child(dir, path + i, j - i);
+        if (!next) next = new_node(dir, path + i, j - i, mode::IFDIR | 0755);
+        if (!next || !next->is_directory()) return nullptr;
+        dir = next;
+        i = j;
+    }
+}
+
+void add_device(Node* dev, const char* name, Device kind) {
+    size_t len = 0;
+    while (name[len]) len++;
+    Node* n = new_node(dev, name, len, mode::IFCHR | 0666);
+    if (n) n->device = kind;
+}
+
+// ---- open files on the tree
+
+class RegularFile final : public File {
+public:
+    explicit RegularFile(Node* n) : node_(n) {}
+    long read(UserPtr<void> buf, size_t n) override {
+        if (offset_ >= node_->size) return 0;
+        if (n > node_->size - offset_) n = node_->size - offset_;
+        if (copy_to_user(buf, node_->data + offset_, n)) return -err::EFAULT;
+        offset_ += n;
+        return long(n);
+    }
+    long seek(int64_t off, int whence) override {
+        int64_t base = whence == 0 ? 0 : whence == 1 ? int64_t(offset_) : whence == 2 ? int64_t(node_->size) : -1;
+        if (base < 0 || (off < 0 && -off > base)) return -err::EINVAL;
+        offset_ = uint64_t(base + off);
+        return long(offset_);
+    }
+    int status(FileStatus& out) override {
+        out = status_of(node_);
+        return 0;
+    }
+
+private:
+    Node* node_;
+    uint64_t offset_ = 0;
+};
+
+class Directory final : public File {
+public:
+    explicit Directory(Node* n) : node_(n) {}
+    Node* directory() override { return node_; }
+    int status(FileStatus& out) override {
+        out = status_of(node_);
+        return 0;
+    }
+    long seek(int64_t off, int whence) override {
+        if (whence != 0 || off < 0) return -err::EINVAL;
+        position_ = uint64_t(off);
+        return off;
+    }
+    // struct linux_dirent64 records (include/linux/dirent.h): "." and
+    // ".." first, then the children in name order.
+    long read_directory(UserPtr<void> buf, size_t size) override {
+        size_t used = 0;
+        for (;;) {
+            const Node* n = nullptr;
+            const char* name = nullptr;
+            if (position_ == 0) {
+                n = node_;
+                name = ".";
+            } else if (position_ == 1) {
+                n = node_->parent ? node_->parent : node_;
+                name = "..";
+            } else {
+                uint64_t i = 2;
+                for (n = node_->first_child; n && i < position_; n = n->next_sibling) i++;
+                if (!n) break;
+                name = n->name;
+            }
+            size_t name_len = 0;
+            while (name[name_len] && name_len < PATH_MAX - 1) name_len++;
+            const size_t reclen = (19 + name_len + 1 + 7) & ~size_t(7);
+            if (used + reclen > size) {
+                if (used == 0) return -err::EINVAL; // the buffer cannot hold one record
+                break;
+            }
+            uint8_t record[19 + PATH_MAX + 8] = {};
+            const uint64_t ino = n->ino;
+            const int64_t next_off = int64_t(position_ + 1);
+            const uint16_t rl = uint16_t(reclen);
+            const uint8_t type = n->is_directory() ? 4 : n->is_regular() ? 8 : 2; // DT_DIR, DT_REG, DT_CHR
+            __builtin_memcpy(record, &ino, 8);
+            __builtin_memcpy(record + 8, &next_off, 8);
+            __builtin_memcpy(record + 16, &rl, 2);
+            record[18] = type;
+            __builtin_memcpy(record + 19, name, name_len);
+            record[19 + name_len] = 0;
+            if (copy_to_user(buf + used, record, reclen)) return -err::EFAULT;
+            used += reclen;
+            position_++;
+        }
+        return long(used);
+    }
+
+private:
+    Node* node_;
+    uint64_t position_ = 0;
+};
+
+class NullDevice final : public File {
+public:
+    explicit NullDevice(Node* n, bool zero) : node_(n), zero_(zero) {}
+    long read(UserPtr<void> buf, size_t n) override {
+        if (!zero_) return 0;
+        return clear_user(buf, n) ? -err::EFAULT : long(n);
+    }
+    long write(UserPtr<const void>, size_t n) override { return long(n); }
+    long seek(int64_t, int) override { return 0; }
+    int status(FileStatus& out) override {
+        out = status_of(node_);
+        return 0;
+    }
+
+private:
+    Node* node_;
+    bool zero_;
+};
+
+} // namespace
+
+Node* root() { return root_node; }
+
+FileStatus status_of(const Node* n) {
+    FileStatus s;
+    s.ino = n->ino;
+    s.mode = n->mode;
+    s.size = n->size;
+    s.nlink = n->is_directory() ? 2 : 1;
+    s.blocks = (n->size + 511) / 512;
+    if (n->device != Device::None) s.rdev = n->device == Device::Console ? (5 << 8 | 1) : (1 << 8 | 3);
+    return s;
+}
+
+long mount_initramfs(const uint8_t* archive, size_t size) {
+    root_node = new_node(nullptr, "", 0, mode::IFDIR | 0755);
+    long files = 0;
+    if (archive) {
+        cpio::Reader reader(archive, size);
+        cpio::Entry e;
+        cpio::Reader::Result r;
+        while ((r = reader.next(e)) == cpio::Reader::Result::Entry) {
+            const char* last;
+            size_t last_len;
+            Node* dir = ensure_parents(e.name, e.name_length, &last, &last_len);
+            if (!dir) {
+                kprintln("[initramfs] {}: a path component is not a directory; skipped",
+                         fmt::StringView(e.name, e.name_length));
+                continue;
+            }
+            if (last_len == 0 || (last_len == 1 && last[0] == '.')) continue; // the root itself
+            Node* existing = child(dir, last, last_len);
+            const uint32_t type = e.mode & mode::IFMT;
+            if (type == mode::IFDIR) {
+                if (!existing) new_node(dir, last, last_len, e.mode);
+            } else if (type == mode::IFREG) {
+                Node* n = existing ? existing : new_node(dir, last, last_len, e.mode);
+                if (!n) break;
+                n->mode = e.mode;
+                n->data = e.data;
+                n->size = e.size;
+                files++;
+            } // other types (symlinks, devices) are not used by Sysgate's archives
+        }
+        if (r == cpio::Reader::Result::Error)
+            kprintln("[initramfs] corrupt archive at byte {}: {}; using what came before", reader.offset(),
+                     reader.error());
+    }
+    const char* last;
+    size_t last_len;
+    Node* parent = ensure_parents("dev/x", 5, &last, &last_len);
+    if (parent) {
+        add_device(parent, "console", Device::Console);
+        add_device(parent, "tty", Device::Console);
+        add_device(parent, "null", Device::Null);
+        add_device(parent, "zero", Device::Zero);
+    }
+    return files;
+}
+
+int normalize(const char* cwd, const char* path, char* out, size_t capacity) {
+    if (!path[0]) return -err::ENOENT;
+    size_t len = 0;
+    out[len++] = '/';
+    // Process cwd (if the path is relative) then the path, component by component.
+    const char* parts[2] = {path[0] == '/' ? "" : cwd, path};
+    for (const char* p : parts) {
+        size_t i = 0;
+        for (;;) {
+            while (p[i] == '/') i++;
+            if (!p[i]) break;
+            size_t j = i;
+            while (p[j] && p[j] != '/') j++;
+            const size_t n = j - i;
+            if (n == 1 && p[i] == '.') {
+                // nothing
+            } else if (n == 2 && p[i] == '.' && p[i + 1] == '.') {
+                if (len > 1) {
+                    len--; // drop the trailing slash, then the component
+                    while (len > 1 && out[len - 1] != '/') len--;
+                }
+            } else {
+                if (len + n + 1 >= capacity) return -err::ENAMETOOLONG;
+                __builtin_memcpy(out + len, p + i, n);
+                len += n;
+                out[len++] = '/';
+            }
+            i = j;
+        }
+    }
+    if (len > 1) len--; // no trailing slash except for "/"
+    out[len] = 0;
+    return 0;
+}
+
+Node* lookup(const char* cwd, const char* path, int* error) {
+    char canonical[PATH_MAX];
+    if (const int e = normalize(cwd, path, canonical, sizeof(canonical))) {
+        *error = e;
+        return nullptr;
+    }
+    Node* n = root_node;
+    size_t i = 1;
+    while (canonical[i]) {
+        size_t j = i;
+        while (canonical[j] && canonical[j] != '/') j++;
+        if (!n->is_directory()) {
+            *error = -err::ENOTDIR;
+            return nullptr;
+        }
+        n = child(n, canonical + i, j - i);
+        if (!n) {
+            *error = -err::ENOENT;
+            return nullptr;
+        }
+        i = canonical[j] ? j + 1 : j;
+    }
+    // A trailing slash demands a directory ("ls /bin/sh/" fails).
+    size_t plen = 0;
+    while (path[plen]) plen++;
+    if (plen > 1 && path[plen - 1] == '/' && !n->is_directory()) {
+        *error = -err::ENOTDIR;
+        return nullptr;
+    }
+    return n;
+}
+
+int path_of(const Node* node, char* out, size_t capacity) {
+    // Collect the chain up to the root, then write it top-down.
+    const Node* chain[64];
+    size_t depth = 0;
+    for (const Node* n = node; n && n->parent && depth < 64; n = n->parent) chain[depth++] = n;
+    size_t len = 0;
+    if (!depth) {
+        if (capacity < 2) return -err::ENAMETOOLONG;
+        out[len++] = '/';
+    }
+    while (depth--) {
+        const char* name = chain[depth]->name;
+        size_t n = 0;
+        while (name[n]) n++;
+        if (len + n + 2 > capacity) return -err::ENAMETOOLONG;
+        out[len++] = '/';
+        __builtin_memcpy(out + len, name, n);
+        len += n;
+    }
+    out[len] = 0;
+    return 0;
+}
+
+long open(Node* node, int flags, File** out) {
+    const int access = flags & oflag::ACCMODE;
+    const bool wants_write = access == oflag::WRONLY || access == oflag::RDWR || (flags & oflag::TRUNC);
+    File* f = nullptr;
+    if (node->is_directory()) {
+        if (wants_write) return -err::EISDIR;
+        f = new Directory(node);
+    } else if ((flags & oflag::DIRECTORY)) {
+        return -err::ENOTDIR;
+    } else if (node->device == Device::Console) {
+        f = tty::open_console();
+    } else if (node->device == Device::Null || node->device == Device::Zero) {
+        f = new NullDevice(node, node->device == Device::Zero);
+    } else {
+        if (wants_write) return -err::EROFS; // the initramfs is mounted read-only
+        f = new RegularFile(node);
+    }
+    if (!f) return -err::ENOMEM;
+    f->flags = flags & (oflag::ACCMODE | oflag::APPEND | oflag::NONBLOCK);
+    *out = f;
+    return 0;
+}
+
+} // namespace vfs

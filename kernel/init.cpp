@@ -1,0 +1,113 @@
+// The second half of boot: the system-call layer, the file tree, the
+// first program, then the idle loop.
+#include "arch/x86/cpu/cpu.h"
+#include "arch/x86/desc/idt.h"
+#include "arch/x86/entry/entry.h"
+#include "arch/x86/entry/interrupts.h"
+#include "arch/x86/mm/layout.h"
+#include "kernel/boot.h"
+#include "kernel/console.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/tty.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
+#include "kernel/shutdown.h"
+#include "kernel/syscall/dispatch.h"
+#include "kernel/trap.h"
+#include "kernel/vdso.h"
+
+namespace {
+
+bool equal(const char* a, const char* b) {
+    while (*a && *a == *b) a++, b++;
+    return *a == *b;
+}
+
+// Every way back to user mode passes here with interrupts disabled:
+// give up the CPU if the time slice is over, then deliver signals.
+void exit_to_user(x86::RegisterFrame& frame) {
+    Process* p = current_process();
+    if (!p || p->is_idle) return; // the boot self-tests' ring-3 probe
+    if (sched::need_resched()) sched::schedule();
+    if (signals::has_deliverable(*p)) signals::deliver(frame);
+}
+
+void on_user_fault(x86::RegisterFrame& frame) {
+    Process* p = current_process();
+    uint64_t address = 0;
+    if (frame.entry == x86::idt::PAGE_FAULT) {
+        address = x86::read_cr2();
+        // First touch of memory the program may use: allocate it.
+        if (p->mm && p->mm->handle_fault(address, frame.error_code & 2, frame.error_code & 16)) return;
+    }
+    signals::on_user_exception(frame, address);
+}
+
+void start_init(const cmdline::CommandLine& cmd) {
+    const char* path = cmd.init_argc ? cmd.init_argv[0] : "/bin/init";
+    proc::ArgVector argv, envp;
+    if (cmd.init_argc) {
+        for (size_t i = 0; i < cmd.init_argc; i++) argv.add(cmd.init_argv[i]);
+    } else {
+        argv.add(path);
+    }
+    // Linux's default environment for init, then the command line's KEY=VALUE words.
+    envp.add("HOME=/");
+    envp.add("TERM=linux");
+    envp.add("PATH=/bin");
+    for (size_t i = 0; i < cmd.init_envc; i++) envp.add(cmd.init_envp[i]);
+
+    int error = 0;
+    Process* init = proc::allocate(nullptr, &error);
+    if (!init) panic("cannot create the first process ({})", error);
+    init->files = files::new_table();
+    for (int fd = 0; fd < 3; fd++) {
+        File* console = nullptr;
+        int e = 0;
+        vfs::Node* node = vfs::lookup("/", "/dev/console", &e);
+        if (!node || vfs::open(node, oflag::RDWR, &console)) panic("no /dev/console");
+        init->files->files[fd] = console;
+    }
+    const long result = proc::exec(init, path, argv, envp);
+    if (result) {
+        kprintln("[init] cannot run {}: error {}", path, -result);
+        kprintln("[init] (programs live in the initramfs: see user/ and `scripts/boot --add`)");
+        shutdown(127);
+    }
+    kprintln("[init] starting {} as pid {} ({}-bit)", path, init->pid, init->is64 ? 64 : 32);
+    proc::start(init);
+}
+
+} // namespace
+
+void start_gates() {
+    const cmdline::CommandLine& cmd = boot_command_line();
+    const x86::entry::GateSupport gates = x86::entry::init_msrs(boot_cpu());
+    kprintln("[gates] int $0x80: IDT vector 0x80, DPL-3 trap gate; sysenter: {}; syscall: {}",
+             gates.sysenter ? "MSRs 0x174-0x176 set" : "no SEP", gates.syscall ? "STAR/LSTAR/CSTAR/FMASK set" : "absent");
+    vdso::init(boot_cpu(), cmd.get("vsyscall", "auto"), gates);
+    syscall::init(equal(cmd.get("strace", "0"), "1"));
+}
+
+void start_system(const x86::multiboot::BootInfo& boot) {
+    const cmdline::CommandLine& cmd = boot_command_line();
+    x86::interrupts::set_user_return_hook(exit_to_user);
+    trap::set_user_fault_handler(on_user_fault);
+    proc::init();
+    tty::init();
+
+    const uint8_t* archive = nullptr;
+    size_t size = 0;
+    if (boot.module_count) {
+        archive = static_cast<const uint8_t*>(x86::mm::phys_to_virt(boot.modules[0].start));
+        size = boot.modules[0].end - boot.modules[0].start;
+    }
+    const long files = vfs::mount_initramfs(archive, size);
+    if (!archive) kprintln("[initramfs] no initramfs module: the tree has only /dev");
+    else kprintln("[initramfs] {} files, {} KiB", files, size / 1024);
+
+    start_init(cmd);
+    sched::idle_loop();
+}

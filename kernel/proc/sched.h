@@ -1,0 +1,31 @@
+#pragma once
+// A round-robin scheduler with timer pre-emption of user code. The kernel
+// itself is not pre-empted: a process switches only when it sleeps,
+// yields, exits, or is about to return to user mode with its slice used up.
+#include <stdint.h>
+
+struct Process;
+
+namespace sched {
+
+constexpr unsigned SLICE_TICKS = 5;
+
+void init(Process* idle);
+void make_runnable(Process* p);
+// Picks the next runnable process and switches to it. Call with
+// interrupts disabled; the current process must already be marked
+// Runnable (yield), Sleeping or Zombie.
+void schedule();
+void yield();
+// Sleeps until now_ns() >= deadline or a signal arrives (false).
+bool sleep_until(uint64_t deadline_ns);
+
+bool need_resched();
+void tick(); // from the timer interrupt
+
+// The idle loop (the boot context ends up here).
+[[noreturn]] void idle_loop();
+
+uint64_t context_switches();
+
+} // namespace sched

@@ -1,0 +1,338 @@
+#include "kernel/proc/signal.h"
+
+#include "arch/x86/cpu/context.h"
+#include "arch/x86/cpu/cpu.h"
+#include "arch/x86/desc/idt.h"
+#include "arch/x86/desc/layout.h"
+#include "arch/x86/mm/layout.h"
+#include "kernel/console.h"
+#include "kernel/proc/process.h"
+#include "kernel/uaccess.h"
+
+namespace signals {
+namespace {
+
+using x86::RegisterFrame;
+
+enum class Default { Terminate, Core, Ignore };
+
+Default default_action(int s) {
+    switch (s) {
+    case sig::SIGQUIT: case sig::SIGILL: case sig::SIGTRAP: case sig::SIGABRT: case sig::SIGBUS:
+    case sig::SIGFPE: case sig::SIGSEGV: case sig::SIGXCPU: case sig::SIGXFSZ: case sig::SIGSYS:
+        return Default::Core;
+    case sig::SIGCHLD: case sig::SIGURG: case sig::SIGWINCH: case sig::SIGCONT:
+    // No job control in Sysgate: the stop signals are ignored.
+    case sig::SIGSTOP: case sig::SIGTSTP: case sig::SIGTTIN: case sig::SIGTTOU:
+        return Default::Ignore;
+    default:
+        return Default::Terminate;
+    }
+}
+
+constexpr uint64_t UNBLOCKABLE = sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP);
+
+// RFLAGS bits a signal handler's return may change (Linux's FIX_EFLAGS).
+constexpr uint64_t USER_FLAGS = x86::rflags::AC | (1 << 11) /*OF*/ | x86::rflags::DF | x86::rflags::TF |
+                                (1 << 7) /*SF*/ | (1 << 6) /*ZF*/ | (1 << 4) /*AF*/ | (1 << 2) /*PF*/ |
+                                x86::rflags::CF | x86::rflags::RF;
+
+// ---- Linux's frame layouts (arch/x86/include/uapi/asm/sigcontext.h,
+// ---- arch/x86/include/asm/sigframe.h), so handlers can read ucontext.
+
+struct SigInfo {
+    int32_t signo, errno_, code;
+    int32_t pad0;
+    uint64_t addr; // si_addr for faults
+    uint8_t rest[128 - 24];
+};
+static_assert(sizeof(SigInfo) == 128);
+
+struct SigContext64 {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+    uint16_t cs, gs, fs, ss;
+    uint64_t err, trapno, oldmask, cr2, fpstate;
+    uint64_t reserved[8];
+};
+static_assert(sizeof(SigContext64) == 256);
+
+struct UContext64 {
+    uint64_t flags, link;
+    uint64_t ss_sp;
+    int32_t ss_flags, pad;
+    uint64_t ss_size;
+    SigContext64 mcontext;
+    uint64_t sigmask;
+};
+static_assert(sizeof(UContext64) == 304);
+
+struct RtSigFrame64 {
+    uint64_t pretcode;
+    UContext64 uc;
+    SigInfo info;
+};
+
+struct SigContext32 {
+    uint16_t gs, gsh, fs, fsh, es, esh, ds, dsh;
+    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax, trapno, err, eip;
+    uint16_t cs, csh;
+    uint32_t eflags, esp_at_signal;
+    uint16_t ss, ssh;
+    uint32_t fpstate, oldmask, cr2;
+};
+static_assert(sizeof(SigContext32) == 88);
+
+struct [[gnu::packed]] UContext32 {
+    uint32_t flags, link;
+    uint32_t ss_sp;
+    int32_t ss_flags;
+    uint32_t ss_size;
+    SigContext32 mcontext;
+    uint32_t sigmask[2];
+};
+static_assert(sizeof(UContext32) == 116);
+
+struct [[gnu::packed]] RtSigFrame32 {
+    uint32_t pretcode;
+    int32_t sig;
+    uint32_t pinfo, puc;
+    SigInfo info;
+    UContext32 uc;
+    uint8_t retcode[8];
+};
+
+constexpr size_t FPSTATE_SIZE = 512;
+
+// The fault details of the last synchronous signal, for siginfo.
+struct FaultInfo {
+    uint64_t address = 0;
+    uint64_t trapno = 0, error = 0;
+};
+FaultInfo last_fault;
+
+[[noreturn]] void die(int s) {
+    const bool core = default_action(s) == Default::Core;
+    proc::exit((s & 0x7f) | (core ? 0x80 : 0));
+}
+
+bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+    alignas(16) uint8_t fpu[FPSTATE_SIZE];
+    asm volatile("fxsave64 %0" : "=m"(fpu));
+    // Below the red zone, room for the FPU state (16-aligned) and the frame.
+    uint64_t sp = f.rsp - 128;
+    sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
+    const uint64_t fpstate = sp;
+    sp = ((sp - sizeof(RtSigFrame64)) & ~uint64_t(15)) - 8; // as after a call: (sp + 8) % 16 == 0
+
+    RtSigFrame64 frame{};
+    frame.pretcode = act.restorer;
+    frame.info.signo = s;
+    frame.info.addr = last_fault.address;
+    SigContext64& m = frame.uc.mcontext;
+    m = {f.r8, f.r9, f.r10, f.r11, f.r12, f.r13, f.r14, f.r15, f.rdi, f.rsi, f.rbp, f.rbx, f.rdx, f.rax, f.rcx,
+         f.rsp, f.rip, f.rflags, uint16_t(f.cs), 0, 0, uint16_t(f.ss), last_fault.error, last_fault.trapno,
+         old_mask, last_fault.address, fpstate, {}};
+    frame.uc.sigmask = old_mask;
+    if (copy_to_user(UserPtr<void>(fpstate), fpu, FPSTATE_SIZE) || copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
+        return false;
+    f.rsp = sp;
+    f.rip = act.handler;
+    f.rdi = uint64_t(s);
+    f.rsi = sp + __builtin_offsetof(RtSigFrame64, info);
+    f.rdx = sp + __builtin_offsetof(RtSigFrame64, uc);
+    f.rax = 0;
+    f.rflags &= ~(x86::rflags::TF | x86::rflags::DF | x86::rflags::RF);
+    f.cs = x86::gdt::USER_CS64;
+    f.ss = x86::gdt::USER_DS;
+    return true;
+}
+
+bool push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+    alignas(16) uint8_t fpu[FPSTATE_SIZE];
+    asm volatile("fxsave64 %0" : "=m"(fpu));
+    uint64_t sp = uint32_t(f.rsp);
+    sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
+    const uint64_t fpstate = sp;
+    sp = ((sp - sizeof(RtSigFrame32)) & ~uint64_t(15)) - 4;
+    if (sp > 0xffffffffull) return false;
+
+    RtSigFrame32 frame{};
+    frame.sig = s;
+    frame.pinfo = uint32_t(sp + __builtin_offsetof(RtSigFrame32, info));
+    frame.puc = uint32_t(sp + __builtin_offsetof(RtSigFrame32, uc));
+    frame.info.signo = s;
+    frame.info.addr = uint32_t(last_fault.address);
+    uint16_t fs, gs;
+    asm volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(fs), "=r"(gs));
+    SigContext32 m{};
+    m.gs = gs;
+    m.fs = fs;
+    m.es = m.ds = x86::gdt::USER_DS;
+    m.edi = uint32_t(f.rdi), m.esi = uint32_t(f.rsi), m.ebp = uint32_t(f.rbp), m.esp = uint32_t(f.rsp);
+    m.ebx = uint32_t(f.rbx), m.edx = uint32_t(f.rdx), m.ecx = uint32_t(f.rcx), m.eax = uint32_t(f.rax);
+    m.trapno = uint32_t(last_fault.trapno), m.err = uint32_t(last_fault.error), m.eip = uint32_t(f.rip);
+    m.cs = uint16_t(f.cs), m.eflags = uint32_t(f.rflags), m.esp_at_signal = uint32_t(f.rsp), m.ss = uint16_t(f.ss);
+    m.fpstate = uint32_t(fpstate), m.oldmask = uint32_t(old_mask), m.cr2 = uint32_t(last_fault.address);
+    frame.uc.mcontext = m;
+    frame.uc.sigmask[0] = uint32_t(old_mask);
+    frame.uc.sigmask[1] = uint32_t(old_mask >> 32);
+    // Without SA_RESTORER, return through code on the stack, as old i386
+    // kernels did: mov $173, %eax; int $0x80 (rt_sigreturn).
+    const uint8_t retcode[8] = {0xb8, 173, 0, 0, 0, 0xcd, 0x80, 0};
+    __builtin_memcpy(frame.retcode, retcode, sizeof(retcode));
+    frame.pretcode = (act.flags & sig::SA_RESTORER) ? uint32_t(act.restorer)
+                                                    : uint32_t(sp + __builtin_offsetof(RtSigFrame32, retcode));
+    if (copy_to_user(UserPtr<void>(fpstate), fpu, FPSTATE_SIZE) || copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
+        return false;
+    f.rsp = sp;
+    f.rip = uint32_t(act.handler);
+    f.rax = uint64_t(s);
+    f.rdx = frame.pinfo;
+    f.rcx = frame.puc;
+    f.rflags &= ~(x86::rflags::TF | x86::rflags::DF | x86::rflags::RF);
+    f.cs = x86::gdt::USER_CS32;
+    f.ss = x86::gdt::USER_DS;
+    return true;
+}
+
+void restore_fpu(uint64_t fpstate) {
+    alignas(16) uint8_t fpu[FPSTATE_SIZE];
+    if (!fpstate || copy_from_user(fpu, UserPtr<const void>(fpstate), FPSTATE_SIZE)) return;
+    // MXCSR (offset 24) with reserved bits set would make fxrstor fault in
+    // the kernel: keep only the architectural bits.
+    uint32_t mxcsr;
+    __builtin_memcpy(&mxcsr, fpu + 24, 4);
+    mxcsr &= 0xffbf;
+    __builtin_memcpy(fpu + 24, &mxcsr, 4);
+    asm volatile("fxrstor64 %0" ::"m"(fpu));
+}
+
+} // namespace
+
+const char* name(int s) {
+    static const char* const names[] = {"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+                                        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
+                                        "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
+                                        "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
+                                        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"};
+    return s > 0 && s < 32 ? names[s] : "SIGRT";
+}
+
+void send(Process* p, int s) {
+    if (s < 1 || s > sig::NSIG || p->state == ProcessState::Zombie) return;
+    const uint64_t handler = p->signals.actions[s].handler;
+    // Signals whose disposition is to be ignored are discarded at once.
+    if (s != sig::SIGKILL && (handler == sig::SIG_IGN || (handler == sig::SIG_DFL && default_action(s) == Default::Ignore)))
+        return;
+    x86::InterruptGuard guard;
+    p->signals.pending |= sig::bit(s);
+    if (has_deliverable(*p)) interrupt_sleep(p);
+}
+
+bool has_deliverable(const Process& p) {
+    return p.signals.pending & (~p.signals.blocked | UNBLOCKABLE);
+}
+
+void deliver(RegisterFrame& f) {
+    Process* p = current_process();
+    while (has_deliverable(*p)) {
+        const uint64_t ready = p->signals.pending & (~p->signals.blocked | UNBLOCKABLE);
+        const int s = __builtin_ctzll(ready) + 1;
+        p->signals.pending &= ~sig::bit(s);
+        KernelSigaction& act = p->signals.actions[s];
+        if (s == sig::SIGKILL || act.handler == sig::SIG_DFL) {
+            if (default_action(s) == Default::Ignore) continue;
+            die(s);
+        }
+        if (act.handler == sig::SIG_IGN) continue;
+
+        const uint64_t old_mask = p->signals.blocked;
+        x86::enable_interrupts(); // writing the frame may fault pages in
+        const bool pushed = p->is64 ? push_frame64(f, s, act, old_mask) : push_frame32(f, s, act, old_mask);
+        x86::disable_interrupts();
+        if (!pushed) {
+            kprintln("[signal] pid {} ({}): cannot write the {} frame on its stack at {:#x}; killed", p->pid,
+                     p->name, name(s), f.rsp);
+            die(sig::SIGSEGV);
+        }
+        p->signals.blocked |= act.mask & ~UNBLOCKABLE;
+        if (!(act.flags & sig::SA_NODEFER)) p->signals.blocked |= sig::bit(s);
+        if (act.flags & sig::SA_RESETHAND) act = {};
+        last_fault = {};
+        return; // one handler frame per return; the rest when it returns
+    }
+}
+
+int64_t sigreturn(RegisterFrame& f, bool is64) {
+    Process* p = current_process();
+    if (is64) {
+        const uint64_t frame_address = f.rsp - 8; // the handler's ret popped pretcode
+        RtSigFrame64 frame;
+        if (copy_from_user(&frame, UserPtr<const void>(frame_address), sizeof(frame))) die(sig::SIGSEGV);
+        const SigContext64& m = frame.uc.mcontext;
+        if (m.rip >= x86::mm::USER_TOP) die(sig::SIGSEGV); // iretq to it would fault in the kernel
+        f.r8 = m.r8, f.r9 = m.r9, f.r10 = m.r10, f.r11 = m.r11, f.r12 = m.r12, f.r13 = m.r13, f.r14 = m.r14;
+        f.r15 = m.r15, f.rdi = m.rdi, f.rsi = m.rsi, f.rbp = m.rbp, f.rbx = m.rbx, f.rdx = m.rdx;
+        f.rax = m.rax, f.rcx = m.rcx, f.rsp = m.rsp, f.rip = m.rip;
+        f.rflags = (f.rflags & ~USER_FLAGS) | (m.eflags & USER_FLAGS);
+        f.cs = x86::gdt::USER_CS64;
+        f.ss = x86::gdt::USER_DS;
+        p->signals.blocked = frame.uc.sigmask & ~UNBLOCKABLE;
+        restore_fpu(m.fpstate);
+    } else {
+        const uint64_t frame_address = uint32_t(f.rsp) - 4;
+        RtSigFrame32 frame;
+        if (copy_from_user(&frame, UserPtr<const void>(frame_address), sizeof(frame))) die(sig::SIGSEGV);
+        const SigContext32 m = frame.uc.mcontext;
+        f.rdi = m.edi, f.rsi = m.esi, f.rbp = m.ebp, f.rsp = m.esp, f.rbx = m.ebx, f.rdx = m.edx;
+        f.rcx = m.ecx, f.rax = m.eax, f.rip = m.eip;
+        f.rflags = (f.rflags & ~USER_FLAGS) | (m.eflags & USER_FLAGS);
+        f.cs = x86::gdt::USER_CS32;
+        f.ss = x86::gdt::USER_DS;
+        p->signals.blocked = (uint64_t(frame.uc.sigmask[1]) << 32 | frame.uc.sigmask[0]) & ~UNBLOCKABLE;
+        restore_fpu(m.fpstate);
+    }
+    return int64_t(f.rax);
+}
+
+int signal_for_exception(unsigned vector) {
+    switch (vector) {
+    case x86::idt::DIVIDE_ERROR: case x86::idt::X87_FPU_ERROR: case x86::idt::SIMD_ERROR: return sig::SIGFPE;
+    case x86::idt::DEBUG: case x86::idt::BREAKPOINT: return sig::SIGTRAP;
+    case x86::idt::INVALID_OPCODE: return sig::SIGILL;
+    case x86::idt::ALIGNMENT_CHECK: return sig::SIGBUS;
+    default: return sig::SIGSEGV; // #GP, #PF, #SS, #NP, bound, overflow
+    }
+}
+
+void reset_on_exec(SignalState& s) {
+    for (int i = 1; i <= sig::NSIG; i++)
+        if (s.actions[i].handler != sig::SIG_IGN) s.actions[i] = {};
+    s.pending = 0;
+}
+
+// A user-mode CPU exception (registered with kernel/trap.cpp by proc).
+void on_user_exception(RegisterFrame& f, uint64_t fault_address) {
+    Process* p = current_process();
+    const unsigned vector = unsigned(f.entry);
+    const int s = signal_for_exception(vector);
+    last_fault = {fault_address, vector, f.error_code};
+    if (s != sig::SIGTRAP) {
+        if (vector == x86::idt::PAGE_FAULT)
+            kprintln("[fault] pid {} ({}): {} at {:#x} ({}, {}) rip {:#x}: {}", p->pid, p->name,
+                     x86::idt::exception_name(vector), fault_address, f.error_code & 1 ? "protection" : "not present",
+                     f.error_code & 16 ? "fetch" : f.error_code & 2 ? "write" : "read", f.rip, name(s));
+        else
+            kprintln("[fault] pid {} ({}): {} rip {:#x}: {}", p->pid, p->name, x86::idt::exception_name(vector), f.rip,
+                     name(s));
+    }
+    // A fault cannot be blocked or ignored: if it is, the program dies of it.
+    KernelSigaction& act = p->signals.actions[s];
+    if ((p->signals.blocked & sig::bit(s)) || act.handler == sig::SIG_IGN) {
+        p->signals.blocked &= ~sig::bit(s);
+        act = {};
+    }
+    p->signals.pending |= sig::bit(s);
+}
+
+} // namespace signals

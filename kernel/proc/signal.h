@@ -1,0 +1,62 @@
+#pragma once
+// Signals, as a shell needs them: default actions, SIG_IGN, user handlers
+// with Linux's rt_sigframe layouts (32- and 64-bit), rt_sigreturn.
+#include <stdint.h>
+
+#include "arch/x86/entry/frame.h"
+
+struct Process;
+
+namespace sig {
+enum : int {
+    SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8,
+    SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15,
+    SIGSTKFLT = 16, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22,
+    SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25, SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28, SIGIO = 29,
+    SIGPWR = 30, SIGSYS = 31,
+};
+constexpr int NSIG = 64;
+constexpr uint64_t SIG_DFL = 0, SIG_IGN = 1;
+constexpr uint64_t SA_SIGINFO = 4, SA_ONSTACK = 0x08000000, SA_RESTART = 0x10000000, SA_NODEFER = 0x40000000,
+                   SA_RESETHAND = 0x80000000, SA_RESTORER = 0x04000000;
+constexpr uint64_t bit(int signal) { return 1ull << (signal - 1); }
+} // namespace sig
+
+// The kernel's struct sigaction (include/linux/signal_types.h, x86 uapi).
+struct KernelSigaction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+
+struct SignalState {
+    KernelSigaction actions[sig::NSIG + 1] = {};
+    uint64_t blocked = 0;
+    uint64_t pending = 0;
+};
+
+namespace signals {
+
+const char* name(int signal);
+
+// Marks a signal pending and wakes the process if it sleeps.
+void send(Process* p, int signal);
+bool has_deliverable(const Process& p);
+// On the way back to user mode: runs default actions (which may end the
+// process) or builds a handler frame on the user stack.
+void deliver(x86::RegisterFrame& frame);
+// Restores the frame saved by deliver(); returns the restored rax.
+int64_t sigreturn(x86::RegisterFrame& frame, bool is64);
+
+// For a user-mode CPU exception: the signal a Linux shell would show.
+int signal_for_exception(unsigned vector);
+// A user-mode CPU exception that is not a page to fault in: prints the
+// one-line report and makes the signal pending (it cannot be blocked).
+void on_user_exception(x86::RegisterFrame& frame, uint64_t fault_address);
+// fork keeps actions and mask; execve resets handled signals to default.
+void reset_on_exec(SignalState& s);
+
+} // namespace signals
+
+void interrupt_sleep(Process* p);

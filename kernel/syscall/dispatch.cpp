@@ -1,0 +1,153 @@
+#include "kernel/syscall/dispatch.h"
+
+#include "arch/x86/cpu/cpu.h"
+#include "arch/x86/cpu/nospec.h"
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "kernel/proc/process.h"
+#include "kernel/syscall/table.h"
+#include "kernel/vdso.h"
+
+namespace syscall {
+
+int64_t not_implemented(const uint64_t (&)[6]) { return -err::ENOSYS; }
+
+namespace {
+
+GateCounters gate_counters;
+bool tracing;
+
+unsigned stats_gate(const x86::RegisterFrame& frame, x86::entry::Gate gate) {
+    switch (gate) {
+    case x86::entry::Gate::Int80: return SYSGATE_GATE_INT80;
+    case x86::entry::Gate::Sysenter: return SYSGATE_GATE_SYSENTER;
+    case x86::entry::Gate::Syscall:
+        return vdso::is_fallback_return(frame.rip) ? SYSGATE_GATE_VDSO_FALLBACK : SYSGATE_GATE_SYSCALL;
+    }
+    return SYSGATE_GATE_INT80;
+}
+
+const char* gate_label(unsigned stats_gate_index) {
+    static const char* const labels[SYSGATE_GATES] = {"int80", "sysenter", "syscall", "vdso-fallback"};
+    return labels[stats_gate_index];
+}
+
+const char* error_name(int64_t result) {
+    switch (-result) {
+    case err::EPERM: return "EPERM";
+    case err::ENOENT: return "ENOENT";
+    case err::ESRCH: return "ESRCH";
+    case err::EINTR: return "EINTR";
+    case err::E2BIG: return "E2BIG";
+    case err::ENOEXEC: return "ENOEXEC";
+    case err::EBADF: return "EBADF";
+    case err::ECHILD: return "ECHILD";
+    case err::EAGAIN: return "EAGAIN";
+    case err::ENOMEM: return "ENOMEM";
+    case err::EACCES: return "EACCES";
+    case err::EFAULT: return "EFAULT";
+    case err::EEXIST: return "EEXIST";
+    case err::ENOTDIR: return "ENOTDIR";
+    case err::EISDIR: return "EISDIR";
+    case err::EINVAL: return "EINVAL";
+    case err::EMFILE: return "EMFILE";
+    case err::ENOTTY: return "ENOTTY";
+    case err::ESPIPE: return "ESPIPE";
+    case err::EROFS: return "EROFS";
+    case err::EPIPE: return "EPIPE";
+    case err::ERANGE: return "ERANGE";
+    case err::ENAMETOOLONG: return "ENAMETOOLONG";
+    case err::ENOSYS: return "ENOSYS";
+    default: return "";
+    }
+}
+
+// "[gate] pid name(args" — the caller adds the result.
+void trace_call(fmt::Sink& out, unsigned gate, const Process* p, const Entry* e, const x86::entry::SystemCall& call) {
+    fmt::format(out, "[{}] {} ", gate_label(gate), p->pid);
+    if (!e || !e->name) {
+        fmt::format(out, "syscall_{}(", call.number);
+        for (int i = 0; i < 6; i++) fmt::format(out, i ? ", {:#x}" : "{:#x}", call.args[i]);
+        return;
+    }
+    fmt::format(out, "{}(", e->name);
+    for (unsigned i = 0; i < e->arg_count; i++) {
+        if (i) out.write(", ", 2);
+        const uint64_t v = call.args[i];
+        switch (e->kinds[i]) {
+        case ArgKind::Signed:
+            fmt::format(out, "{}", call.abi == x86::entry::Abi::I386 ? int64_t(int32_t(v)) : int64_t(v));
+            break;
+        case ArgKind::Unsigned:
+            fmt::format(out, v < 4096 ? "{}" : "{:#x}", v);
+            break;
+        case ArgKind::Pointer:
+            fmt::format(out, v ? "{:#x}" : "NULL", v);
+            break;
+        case ArgKind::String: {
+            char text[48];
+            const long n = v ? copy_string_from_user(text, sizeof(text), UserPtr<const char>(v)) : -1;
+            if (n >= 0) fmt::format(out, "\"{}\"", text);
+            else if (n == -err::ENAMETOOLONG) fmt::format(out, "\"{}\"...", text);
+            else fmt::format(out, v ? "{:#x}" : "NULL", v);
+            break;
+        }
+        }
+    }
+}
+
+bool never_returns(const Entry* e) {
+    if (!e || !e->name) return false;
+    const char* n = e->name;
+    return (n[0] == 'e' && n[1] == 'x' && n[2] == 'i' && n[3] == 't'); // exit, exit_group
+}
+
+int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) {
+    Process* p = current_process();
+    p->gate = call.gate;
+    const bool i386 = call.abi == x86::entry::Abi::I386;
+    const Entry* table = i386 ? table_i386 : table_x86_64;
+    const uint64_t size = i386 ? table_i386_size : table_x86_64_size;
+    const unsigned gate = stats_gate(frame, call.gate);
+
+    // The number was range-checked; clamp it too, so that a mispredicted
+    // check cannot index past the table speculatively.
+    const Entry* e = call.number < size ? &table[x86::index_nospec(call.number, size)] : nullptr;
+    if (e && !e->name) e = nullptr;
+
+    if (tracing && never_returns(e)) {
+        kprint_lock();
+        trace_call(console::sink(), gate, p, e, call);
+        fmt::format(console::sink(), ") = ?\n");
+        kprint_unlock();
+    }
+    const uint64_t start = x86::rdtsc();
+    const int64_t result = e ? e->handler(call.args) : -err::ENOSYS;
+    gate_counters.calls[gate]++;
+    gate_counters.tsc_ticks[gate] += x86::rdtsc() - start;
+
+    if (tracing) {
+        kprint_lock();
+        trace_call(console::sink(), gate, p, e, call);
+        if (result < 0 && result >= -4095) fmt::format(console::sink(), ") = {} {}\n", result, error_name(result));
+        else fmt::format(console::sink(), result >= 0 && result < 4096 ? ") = {}\n" : ") = {:#x}\n", result);
+        kprint_unlock();
+    }
+    return result;
+}
+
+bool caller_is_64bit() { return current_process()->is64; }
+
+} // namespace
+
+void init(bool trace) {
+    tracing = trace;
+    x86::entry::install({dispatch, caller_is_64bit});
+}
+
+void set_trace(bool on) { tracing = on; }
+bool trace_enabled() { return tracing; }
+const GateCounters& counters() { return gate_counters; }
+void reset_counters() { gate_counters = {}; }
+
+} // namespace syscall

@@ -1,0 +1,24 @@
+#pragma once
+// From a gate to a handler: table lookup, statistics and strace=1.
+#include <stdint.h>
+
+#include "arch/x86/entry/entry.h"
+#include "kernel/syscall/uapi/sysgate.h"
+
+namespace syscall {
+
+// Installs the dispatcher into the gates (arch/x86/entry/gates.cpp).
+void init(bool trace);
+
+void set_trace(bool on);
+bool trace_enabled();
+
+// Per-gate counters, as sysgate_stats reports them.
+struct GateCounters {
+    uint64_t calls[SYSGATE_GATES];
+    uint64_t tsc_ticks[SYSGATE_GATES];
+};
+const GateCounters& counters();
+void reset_counters();
+
+} // namespace syscall

@@ -1,0 +1,98 @@
+#pragma once
+// Every system-call handler the .tbl files name. Each is an ordinary
+// typed function; kernel/syscall/adapt.h adapts it to the registers of
+// either ABI. User memory comes in as UserPtr<T>, never as T*.
+//
+// To add a call: one line in arch/x86/entry/syscalls/syscall_*.tbl, the
+// function (in the kernel/syscall/sys_*.cpp file of its subject) and its
+// declaration here. See docs/adding-a-syscall.md.
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/uaccess.h"
+
+// ---- processes (sys_process.cpp)
+int64_t sys_exit(int status);
+int64_t sys_exit_group(int status);
+int64_t sys_getpid();
+int64_t sys_getppid();
+int64_t sys_gettid();
+int64_t sys_getuid();
+int64_t sys_geteuid();
+int64_t sys_getgid();
+int64_t sys_getegid();
+int64_t sys_fork();
+int64_t sys_vfork();
+int64_t sys_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPtr<int> child_tid, uint64_t tls);
+int64_t sys_clone32(uint32_t flags, uint32_t stack, UserPtr<int> parent_tid, uint32_t tls, UserPtr<int> child_tid);
+int64_t sys_execve(UserPtr<const char> path, UserPtr<const uint64_t> argv, UserPtr<const uint64_t> envp);
+int64_t sys_execve32(UserPtr<const char> path, UserPtr<const uint32_t> argv, UserPtr<const uint32_t> envp);
+int64_t sys_wait4(int pid, UserPtr<int> status, int options, UserPtr<void> rusage);
+int64_t sys_wait4_32(int pid, UserPtr<int> status, int options, UserPtr<void> rusage);
+int64_t sys_waitpid(int pid, UserPtr<int> status, int options);
+int64_t sys_kill(int pid, int signal);
+int64_t sys_set_tid_address(UserPtr<int> tid);
+int64_t sys_sched_yield();
+int64_t sys_uname(UserPtr<void> buf);
+int64_t sys_arch_prctl(int code, uint64_t address);
+int64_t sys_set_thread_area(UserPtr<void> user_desc);
+int64_t sys_get_thread_area(UserPtr<void> user_desc);
+int64_t sys_rt_sigaction(int signal, UserPtr<const void> act, UserPtr<void> old, size_t sigset_size);
+int64_t sys_rt_sigaction32(int signal, UserPtr<const void> act, UserPtr<void> old, uint32_t sigset_size);
+int64_t sys_rt_sigprocmask(int how, UserPtr<const uint64_t> set, UserPtr<uint64_t> old, size_t sigset_size);
+int64_t sys_rt_sigreturn();
+int64_t sys_rt_sigreturn32();
+
+// ---- files (sys_file.cpp)
+int64_t sys_read(int fd, UserPtr<void> buf, size_t count);
+int64_t sys_write(int fd, UserPtr<const void> buf, size_t count);
+int64_t sys_writev(int fd, UserPtr<const void> iov, int count);
+int64_t sys_writev32(int fd, UserPtr<const void> iov, int count);
+int64_t sys_open(UserPtr<const char> path, int flags, uint32_t mode);
+int64_t sys_openat(int dirfd, UserPtr<const char> path, int flags, uint32_t mode);
+int64_t sys_close(int fd);
+int64_t sys_lseek(int fd, int64_t offset, int whence);
+int64_t sys_llseek(int fd, uint32_t offset_high, uint32_t offset_low, UserPtr<int64_t> result, int whence);
+int64_t sys_stat(UserPtr<const char> path, UserPtr<void> buf);
+int64_t sys_lstat(UserPtr<const char> path, UserPtr<void> buf);
+int64_t sys_fstat(int fd, UserPtr<void> buf);
+int64_t sys_newfstatat(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags);
+int64_t sys_stat64_32(UserPtr<const char> path, UserPtr<void> buf);
+int64_t sys_lstat64_32(UserPtr<const char> path, UserPtr<void> buf);
+int64_t sys_fstat64_32(int fd, UserPtr<void> buf);
+int64_t sys_fstatat64_32(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags);
+int64_t sys_getdents64(int fd, UserPtr<void> buf, uint32_t count);
+int64_t sys_dup(int fd);
+int64_t sys_dup2(int fd, int new_fd);
+int64_t sys_dup3(int fd, int new_fd, int flags);
+int64_t sys_fcntl(int fd, int command, uint64_t arg);
+int64_t sys_pipe(UserPtr<int> fds);
+int64_t sys_pipe2(UserPtr<int> fds, int flags);
+int64_t sys_ioctl(int fd, uint32_t command, uint64_t arg);
+int64_t sys_getcwd(UserPtr<char> buf, size_t size);
+int64_t sys_chdir(UserPtr<const char> path);
+int64_t sys_access(UserPtr<const char> path, int mode);
+int64_t sys_readlink(UserPtr<const char> path, UserPtr<char> buf, size_t size);
+
+// ---- memory (sys_memory.cpp)
+int64_t sys_brk(uint64_t address);
+int64_t sys_mmap(uint64_t address, uint64_t length, int prot, int flags, int fd, int64_t offset);
+int64_t sys_mmap2(uint32_t address, uint32_t length, int prot, int flags, int fd, uint32_t page_offset);
+int64_t sys_old_mmap32(UserPtr<const void> args);
+int64_t sys_munmap(uint64_t address, uint64_t length);
+int64_t sys_mprotect(uint64_t address, uint64_t length, int prot);
+
+// ---- time (sys_time.cpp)
+int64_t sys_clock_gettime(int clock, UserPtr<void> ts);
+int64_t sys_clock_gettime32(int clock, UserPtr<void> ts);
+int64_t sys_gettimeofday(UserPtr<void> tv, UserPtr<void> tz);
+int64_t sys_gettimeofday32(UserPtr<void> tv, UserPtr<void> tz);
+int64_t sys_time(UserPtr<int64_t> t);
+int64_t sys_time32(UserPtr<int32_t> t);
+int64_t sys_nanosleep(UserPtr<const void> request, UserPtr<void> remaining);
+int64_t sys_nanosleep32(UserPtr<const void> request, UserPtr<void> remaining);
+int64_t sys_getcpu(UserPtr<uint32_t> cpu, UserPtr<uint32_t> node, UserPtr<void> cache);
+
+// ---- Sysgate's own (sys_sysgate.cpp)
+int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size);
+int64_t sys_sysgate_ctl(int op, int64_t arg);

@@ -1,0 +1,334 @@
+// File system calls: descriptors, reading and writing, the tree, pipes,
+// the terminal.
+#include "arch/x86/cpu/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/pipe.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/proc/process.h"
+#include "kernel/syscall/handlers.h"
+
+namespace {
+
+constexpr int AT_FDCWD = -100;
+constexpr int AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
+constexpr int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
+constexpr int FD_CLOEXEC = 1;
+
+// The directory a relative path starts from: the cwd, or an open directory.
+long base_directory(int dirfd, const char* path, char* out, size_t capacity) {
+    if (path[0] == '/' || dirfd == AT_FDCWD) {
+        const char* cwd = current_process()->cwd;
+        size_t i = 0;
+        for (; cwd[i] && i + 1 < capacity; i++) out[i] = cwd[i];
+        out[i] = 0;
+        return 0;
+    }
+    File* f = files::get(dirfd);
+    if (!f) return -err::EBADF;
+    vfs::Node* dir = f->directory();
+    if (!dir) return -err::ENOTDIR;
+    return vfs::path_of(dir, out, capacity);
+}
+
+// Copies a path in and resolves it relative to dirfd.
+vfs::Node* resolve(int dirfd, UserPtr<const char> user_path, long* error) {
+    char path[vfs::PATH_MAX], base[vfs::PATH_MAX];
+    const long n = copy_string_from_user(path, sizeof(path), user_path);
+    if (n < 0) {
+        *error = n;
+        return nullptr;
+    }
+    if (const long e = base_directory(dirfd, path, base, sizeof(base))) {
+        *error = e;
+        return nullptr;
+    }
+    int e = 0;
+    vfs::Node* node = vfs::lookup(base, path, &e);
+    if (!node) *error = e;
+    return node;
+}
+
+long do_open(int dirfd, UserPtr<const char> user_path, int flags) {
+    long error = 0;
+    vfs::Node* node = resolve(dirfd, user_path, &error);
+    if (!node) return (error == -err::ENOENT && (flags & oflag::CREAT)) ? -err::EROFS : error;
+    if ((flags & oflag::CREAT) && (flags & oflag::EXCL)) return -err::EEXIST;
+    File* f = nullptr;
+    if (const long e = vfs::open(node, flags, &f)) return e;
+    return files::install(f, 0, flags & oflag::CLOEXEC);
+}
+
+// struct stat, x86_64 (arch/x86/include/uapi/asm/stat.h).
+struct Stat64Abi {
+    uint64_t dev, ino, nlink;
+    uint32_t mode, uid, gid, pad0;
+    uint64_t rdev;
+    int64_t size, blksize, blocks;
+    uint64_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+    int64_t unused[3];
+};
+static_assert(sizeof(Stat64Abi) == 144);
+
+// struct stat64, i386 (same header, the __i386__ part).
+struct [[gnu::packed]] Stat64I386 {
+    uint64_t dev;
+    uint8_t pad0[4];
+    uint32_t short_ino;
+    uint32_t mode, nlink, uid, gid;
+    uint64_t rdev;
+    uint8_t pad3[4];
+    int64_t size;
+    uint32_t blksize;
+    uint64_t blocks;
+    uint32_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+    uint64_t ino;
+};
+static_assert(sizeof(Stat64I386) == 96);
+
+long put_stat(const FileStatus& s, UserPtr<void> buf, bool i386) {
+    if (i386) {
+        Stat64I386 out{};
+        out.dev = s.dev, out.short_ino = uint32_t(s.ino), out.mode = s.mode, out.nlink = uint32_t(s.nlink);
+        out.rdev = s.rdev, out.size = int64_t(s.size), out.blksize = 4096, out.blocks = s.blocks, out.ino = s.ino;
+        return copy_to_user(buf, &out, sizeof(out));
+    }
+    Stat64Abi out{};
+    out.dev = s.dev, out.ino = s.ino, out.nlink = s.nlink, out.mode = s.mode, out.rdev = s.rdev;
+    out.size = int64_t(s.size), out.blksize = 4096, out.blocks = int64_t(s.blocks);
+    return copy_to_user(buf, &out, sizeof(out));
+}
+
+long stat_path(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags, bool i386) {
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -err::EINVAL;
+    if (flags & AT_EMPTY_PATH) { // fstatat(fd, "", ...): the descriptor itself
+        char first = 0;
+        if (copy_from_user(&first, path, 1)) return -err::EFAULT;
+        if (!first) {
+            File* f = files::get(dirfd);
+            if (!f) return -err::EBADF;
+            FileStatus s;
+            f->status(s);
+            return put_stat(s, buf, i386);
+        }
+    }
+    long error = 0;
+    vfs::Node* node = resolve(dirfd, path, &error);
+    if (!node) return error;
+    return put_stat(vfs::status_of(node), buf, i386);
+}
+
+long stat_fd(int fd, UserPtr<void> buf, bool i386) {
+    File* f = files::get(fd);
+    if (!f) return -err::EBADF;
+    FileStatus s;
+    f->status(s);
+    return put_stat(s, buf, i386);
+}
+
+long do_writev(int fd, UserPtr<const void> iov, int count, bool i386) {
+    File* f = files::get(fd);
+    if (!f) return -err::EBADF;
+    if ((f->flags & oflag::ACCMODE) == oflag::RDONLY) return -err::EBADF;
+    if (count < 0 || count > 1024) return -err::EINVAL;
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+        uint64_t base = 0, length = 0;
+        if (i386) {
+            uint32_t v[2];
+            if (copy_from_user(v, iov + size_t(i) * 8, 8)) return total ? total : -err::EFAULT;
+            base = v[0], length = v[1];
+        } else {
+            uint64_t v[2];
+            if (copy_from_user(v, iov + size_t(i) * 16, 16)) return total ? total : -err::EFAULT;
+            base = v[0], length = v[1];
+        }
+        if (!length) continue;
+        const long n = f->write(UserPtr<const void>(base), length);
+        if (n < 0) return total ? total : n;
+        total += n;
+        if (uint64_t(n) < length) break;
+    }
+    return total;
+}
+
+long install_pipe(UserPtr<int> fds, int flags) {
+    if (flags & ~(oflag::CLOEXEC | oflag::NONBLOCK)) return -err::EINVAL;
+    File *r, *w;
+    if (!pipes::create(&r, &w)) return -err::ENOMEM;
+    r->flags |= flags & oflag::NONBLOCK;
+    w->flags |= flags & oflag::NONBLOCK;
+    const int rfd = files::install(r, 0, flags & oflag::CLOEXEC);
+    if (rfd < 0) {
+        w->put();
+        return rfd;
+    }
+    const int wfd = files::install(w, 0, flags & oflag::CLOEXEC);
+    if (wfd < 0) {
+        files::close(rfd);
+        return wfd;
+    }
+    const int pair[2] = {rfd, wfd};
+    if (copy_to_user(fds, pair, sizeof(pair))) {
+        files::close(rfd);
+        files::close(wfd);
+        return -err::EFAULT;
+    }
+    return 0;
+}
+
+long duplicate_to(int fd, int new_fd, bool cloexec) {
+    File* f = files::get(fd);
+    if (!f) return -err::EBADF;
+    if (new_fd < 0 || new_fd >= FileTable::MAX_FDS) return -err::EBADF;
+    if (fd == new_fd) return new_fd;
+    FileTable* t = current_process()->files;
+    f->get();
+    if (t->files[new_fd]) files::close(new_fd);
+    t->files[new_fd] = f;
+    t->close_on_exec[new_fd] = cloexec;
+    return new_fd;
+}
+
+} // namespace
+
+int64_t sys_read(int fd, UserPtr<void> buf, size_t count) {
+    File* f = files::get(fd);
+    if (!f || (f->flags & oflag::ACCMODE) == oflag::WRONLY) return -err::EBADF;
+    if (count > 0x7ffff000) count = 0x7ffff000; // Linux's MAX_RW_COUNT
+    return f->read(buf, count);
+}
+
+int64_t sys_write(int fd, UserPtr<const void> buf, size_t count) {
+    File* f = files::get(fd);
+    if (!f || (f->flags & oflag::ACCMODE) == oflag::RDONLY) return -err::EBADF;
+    if (count > 0x7ffff000) count = 0x7ffff000;
+    return f->write(buf, count);
+}
+
+int64_t sys_writev(int fd, UserPtr<const void> iov, int count) { return do_writev(fd, iov, count, false); }
+int64_t sys_writev32(int fd, UserPtr<const void> iov, int count) { return do_writev(fd, iov, count, true); }
+
+int64_t sys_open(UserPtr<const char> path, int flags, uint32_t) { return do_open(AT_FDCWD, path, flags); }
+int64_t sys_openat(int dirfd, UserPtr<const char> path, int flags, uint32_t) { return do_open(dirfd, path, flags); }
+int64_t sys_close(int fd) { return files::close(fd); }
+
+int64_t sys_lseek(int fd, int64_t offset, int whence) {
+    File* f = files::get(fd);
+    if (!f) return -err::EBADF;
+    if (whence < 0 || whence > 2) return -err::EINVAL;
+    return f->seek(offset, whence);
+}
+
+int64_t sys_llseek(int fd, uint32_t high, uint32_t low, UserPtr<int64_t> result, int whence) {
+    const int64_t position = sys_lseek(fd, int64_t(uint64_t(high) << 32 | low), whence);
+    if (position < 0) return position;
+    return write_user(result, position) ? -err::EFAULT : 0;
+}
+
+int64_t sys_stat(UserPtr<const char> path, UserPtr<void> buf) { return stat_path(AT_FDCWD, path, buf, 0, false); }
+int64_t sys_lstat(UserPtr<const char> path, UserPtr<void> buf) { return stat_path(AT_FDCWD, path, buf, 0, false); }
+int64_t sys_fstat(int fd, UserPtr<void> buf) { return stat_fd(fd, buf, false); }
+int64_t sys_newfstatat(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags) {
+    return stat_path(dirfd, path, buf, flags, false);
+}
+int64_t sys_stat64_32(UserPtr<const char> path, UserPtr<void> buf) { return stat_path(AT_FDCWD, path, buf, 0, true); }
+int64_t sys_lstat64_32(UserPtr<const char> path, UserPtr<void> buf) { return stat_path(AT_FDCWD, path, buf, 0, true); }
+int64_t sys_fstat64_32(int fd, UserPtr<void> buf) { return stat_fd(fd, buf, true); }
+int64_t sys_fstatat64_32(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags) {
+    return stat_path(dirfd, path, buf, flags, true);
+}
+
+int64_t sys_getdents64(int fd, UserPtr<void> buf, uint32_t count) {
+    File* f = files::get(fd);
+    if (!f) return -err::EBADF;
+    return f->read_directory(buf, count);
+}
+
+int64_t sys_dup(int fd) {
+    File* f = files::get(fd);
+    if (!f) return -err::EBADF;
+    f->get();
+    return files::install(f);
+}
+
+int64_t sys_dup2(int fd, int new_fd) { return duplicate_to(fd, new_fd, false); }
+
+int64_t sys_dup3(int fd, int new_fd, int flags) {
+    if (flags & ~oflag::CLOEXEC) return -err::EINVAL;
+    if (fd == new_fd) return -err::EINVAL;
+    return duplicate_to(fd, new_fd, flags & oflag::CLOEXEC);
+}
+
+int64_t sys_fcntl(int fd, int command, uint64_t arg) {
+    File* f = files::get(fd);
+    if (!f) return -err::EBADF;
+    FileTable* t = current_process()->files;
+    switch (command) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        if (int64_t(arg) < 0 || arg >= uint64_t(FileTable::MAX_FDS)) return -err::EINVAL;
+        f->get();
+        return files::install(f, int(arg), command == F_DUPFD_CLOEXEC);
+    case F_GETFD:
+        return t->close_on_exec[fd] ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        t->close_on_exec[fd] = arg & FD_CLOEXEC;
+        return 0;
+    case F_GETFL:
+        return f->flags;
+    case F_SETFL: // only these two can change after open
+        f->flags = (f->flags & ~(oflag::APPEND | oflag::NONBLOCK)) | (int(arg) & (oflag::APPEND | oflag::NONBLOCK));
+        return 0;
+    default:
+        return -err::EINVAL;
+    }
+}
+
+int64_t sys_pipe(UserPtr<int> fds) { return install_pipe(fds, 0); }
+int64_t sys_pipe2(UserPtr<int> fds, int flags) { return install_pipe(fds, flags); }
+
+int64_t sys_ioctl(int fd, uint32_t command, uint64_t arg) {
+    File* f = files::get(fd);
+    if (!f) return -err::EBADF;
+    return f->ioctl(command, arg);
+}
+
+int64_t sys_getcwd(UserPtr<char> buf, size_t size) {
+    const char* cwd = current_process()->cwd;
+    size_t n = 0;
+    while (cwd[n]) n++;
+    if (size < n + 1) return -err::ERANGE;
+    if (copy_to_user(buf, cwd, n + 1)) return -err::EFAULT;
+    return long(n + 1);
+}
+
+int64_t sys_chdir(UserPtr<const char> user_path) {
+    char path[vfs::PATH_MAX], canonical[vfs::PATH_MAX];
+    const long n = copy_string_from_user(path, sizeof(path), user_path);
+    if (n < 0) return n;
+    Process* p = current_process();
+    int error = 0;
+    vfs::Node* node = vfs::lookup(p->cwd, path, &error);
+    if (!node) return error;
+    if (!node->is_directory()) return -err::ENOTDIR;
+    if (const int e = vfs::normalize(p->cwd, path, canonical, sizeof(canonical))) return e;
+    __builtin_memcpy(p->cwd, canonical, sizeof(p->cwd));
+    return 0;
+}
+
+int64_t sys_access(UserPtr<const char> path, int mode) {
+    long error = 0;
+    vfs::Node* node = resolve(AT_FDCWD, path, &error);
+    if (!node) return error;
+    if ((mode & 2) && !node->is_directory() && node->device == vfs::Device::None) return -err::EROFS; // W_OK
+    if ((mode & 1) && !(node->mode & 0111)) return -err::EACCES; // X_OK
+    return 0;
+}
+
+int64_t sys_readlink(UserPtr<const char> path, UserPtr<char>, size_t) {
+    // The tree has no symbolic links (and no /proc): every path either
+    // does not exist or is not a link.
+    long error = 0;
+    return resolve(AT_FDCWD, path, &error) ? -err::EINVAL : error;
+}

@@ -1,0 +1,72 @@
+// Sysgate's own calls: what the gates have done, and a few knobs for tests.
+#include "arch/x86/cpu/percpu.h"
+#include "arch/x86/dev/pit.h"
+#include "kernel/boot.h"
+#include "kernel/errno.h"
+#include "kernel/mm/memory.h"
+#include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
+#include "kernel/syscall/dispatch.h"
+#include "kernel/syscall/handlers.h"
+#include "kernel/time.h"
+#include "kernel/vdso.h"
+
+namespace {
+
+uint32_t gate_code(x86::entry::Gate g) {
+    switch (g) {
+    case x86::entry::Gate::Int80: return SYSGATE_GATE_INT80;
+    case x86::entry::Gate::Sysenter: return SYSGATE_GATE_SYSENTER;
+    case x86::entry::Gate::Syscall: return SYSGATE_GATE_SYSCALL;
+    }
+    return SYSGATE_GATE_INT80;
+}
+
+} // namespace
+
+int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
+    sysgate_stats s{};
+    const syscall::GateCounters& c = syscall::counters();
+    for (int g = 0; g < SYSGATE_GATES; g++) {
+        s.calls[g] = c.calls[g];
+        s.tsc_ticks[g] = c.tsc_ticks[g];
+    }
+    s.tsc_hz = ktime::tsc_hz();
+    s.free_frames = mm::free_frames();
+    s.total_frames = mm::total_frames();
+    s.heap_bytes = mm::heap_in_use();
+    s.gs_window_hits = x86::this_cpu().gs_window_hits;
+    s.context_switches = sched::context_switches();
+    s.processes = uint64_t(proc::count());
+    s.processes_created = proc::processes_created();
+    s.vdso_gate32 = gate_code(vdso::gate32());
+    s.vdso_gate64 = gate_code(vdso::gate64());
+    s.timer_hz = ktime::timer_hz();
+    s.cpu_vendor = boot_cpu().vendor == x86::Vendor::Intel ? SYSGATE_VENDOR_INTEL
+                 : boot_cpu().vendor == x86::Vendor::Amd  ? SYSGATE_VENDOR_AMD
+                                                          : SYSGATE_VENDOR_OTHER;
+    if (copy_to_user(buf, &s, size < sizeof(s) ? size : sizeof(s))) return -err::EFAULT;
+    return sizeof(s);
+}
+
+int64_t sys_sysgate_ctl(int op, int64_t arg) {
+    switch (op) {
+    case SYSGATE_CTL_SET_TIMER_HZ: {
+        if (arg < 18 || arg > 20000) return -err::EINVAL;
+        const int64_t old = ktime::timer_hz();
+        ktime::set_timer_hz(unsigned(arg));
+        return old;
+    }
+    case SYSGATE_CTL_RESET_STATS:
+        syscall::reset_counters();
+        x86::this_cpu().gs_window_hits = 0;
+        return 0;
+    case SYSGATE_CTL_STRACE: {
+        const bool old = syscall::trace_enabled();
+        syscall::set_trace(arg != 0);
+        return old;
+    }
+    default:
+        return -err::EINVAL;
+    }
+}

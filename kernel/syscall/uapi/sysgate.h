@@ -1,0 +1,44 @@
+/* Sysgate's own system calls (numbers 1000 and 1001 in both tables).
+ * This header is the ABI: the kernel and the libc both include it, so it
+ * is plain C. */
+#ifndef SYSGATE_UAPI_SYSGATE_H
+#define SYSGATE_UAPI_SYSGATE_H
+
+#include <stdint.h>
+
+/* Ways into the kernel, as sysgate_stats counts them. */
+#define SYSGATE_GATE_INT80 0
+#define SYSGATE_GATE_SYSENTER 1
+#define SYSGATE_GATE_SYSCALL 2
+#define SYSGATE_GATE_VDSO_FALLBACK 3 /* syscall from a vDSO time function that could not answer */
+#define SYSGATE_GATES 4
+
+#define SYSGATE_VENDOR_INTEL 0
+#define SYSGATE_VENDOR_AMD 1
+#define SYSGATE_VENDOR_OTHER 2
+
+/* long sysgate_stats(struct sysgate_stats *buf, unsigned long size):
+ * copies min(size, sizeof) bytes; returns sizeof(struct sysgate_stats). */
+struct sysgate_stats {
+    uint64_t calls[SYSGATE_GATES];     /* system calls that entered through each gate */
+    uint64_t tsc_ticks[SYSGATE_GATES]; /* TSC ticks spent dispatching them (handler included) */
+    uint64_t tsc_hz;                   /* the calibrated TSC frequency */
+    uint64_t free_frames;              /* free 4 KiB physical pages */
+    uint64_t total_frames;
+    uint64_t heap_bytes;               /* kernel heap in use */
+    uint64_t gs_window_hits;           /* interrupts that arrived before an entry stub's swapgs */
+    uint64_t context_switches;
+    uint64_t processes;                /* in the process table, zombies included */
+    uint64_t processes_created;        /* since boot */
+    uint32_t vdso_gate32;              /* SYSGATE_GATE_* the 32-bit __kernel_vsyscall uses */
+    uint32_t vdso_gate64;              /* ... and the 64-bit one */
+    uint32_t timer_hz;
+    uint32_t cpu_vendor;               /* SYSGATE_VENDOR_* */
+};
+
+/* long sysgate_ctl(long op, long arg) */
+#define SYSGATE_CTL_SET_TIMER_HZ 1 /* arg: 18..20000 timer interrupts per second; returns the old rate */
+#define SYSGATE_CTL_RESET_STATS 2  /* zero the per-gate counters */
+#define SYSGATE_CTL_STRACE 3       /* arg: 1 on, 0 off (as the strace=1 boot option); returns the old value */
+
+#endif

@@ -1,0 +1,120 @@
+#include "kernel/vdso.h"
+
+#include "arch/x86/mm/layout.h"
+#include "arch/x86/vdso/layout.h"
+#include "kernel/console.h"
+#include "kernel/exec/elf.h"
+#include "kernel/mm/memory.h"
+#include "kernel/shutdown.h"
+#include "kernel/time.h"
+#include "kernel/vdso_choice.h"
+
+// The images (arch/x86/vdso/images.asm).
+#define SYSGATE_VDSO_IMAGE(name) extern "C" const uint8_t name##_start[], name##_end[];
+SYSGATE_VDSO_IMAGE(vdso32_int80)
+SYSGATE_VDSO_IMAGE(vdso32_sysenter)
+SYSGATE_VDSO_IMAGE(vdso32_syscall)
+SYSGATE_VDSO_IMAGE(vdso64_syscall)
+SYSGATE_VDSO_IMAGE(vdso64_sysenter)
+#undef SYSGATE_VDSO_IMAGE
+
+namespace vdso {
+namespace {
+
+using x86::entry::Gate;
+
+struct Image {
+    const uint8_t* start;
+    const uint8_t* end;
+    size_t size() const { return size_t(end - start); }
+};
+
+// The pages every process of one bitness shares.
+struct Loaded {
+    Gate gate;
+    uint64_t frames[x86::vdso::MAX_CODE_PAGES];
+    size_t pages;
+    uint64_t base;           // where it is mapped
+    uint64_t vsyscall;       // __kernel_vsyscall, absolute
+    uint64_t sysenter_return;
+    uint64_t fallback_return; // 64-bit only
+};
+Loaded image32, image64;
+
+uint64_t symbol(const Image& image, const char* name, uint64_t base) {
+    uint64_t value = 0;
+    if (!elf::find_dynamic_symbol(image.start, image.size(), name, value))
+        panic("vDSO image has no symbol {}", name);
+    return base + value;
+}
+
+void load(Loaded& out, const Image& image, Gate gate, uint64_t base, bool is64) {
+    out.gate = gate;
+    out.base = base;
+    out.pages = (image.size() + 4095) / 4096;
+    if (out.pages > x86::vdso::MAX_CODE_PAGES) panic("vDSO image of {} bytes is too large", image.size());
+    for (size_t i = 0; i < out.pages; i++) {
+        out.frames[i] = mm::allocate_frame();
+        if (!out.frames[i]) panic("no memory for the vDSO");
+        const size_t offset = i * 4096;
+        const size_t n = image.size() - offset < 4096 ? image.size() - offset : 4096;
+        __builtin_memcpy(x86::mm::phys_to_virt(out.frames[i]), image.start + offset, n);
+    }
+    out.vsyscall = symbol(image, "__kernel_vsyscall", base);
+    out.sysenter_return = symbol(image, "__kernel_vsyscall_sysenter_return", base);
+    out.fallback_return = is64 ? symbol(image, "__sysgate_vdso_fallback_return", base) : 0;
+}
+
+Image image_for(Gate gate, bool is64) {
+    if (is64) {
+        if (gate == Gate::Sysenter) return {vdso64_sysenter_start, vdso64_sysenter_end};
+        return {vdso64_syscall_start, vdso64_syscall_end};
+    }
+    switch (gate) {
+    case Gate::Sysenter: return {vdso32_sysenter_start, vdso32_sysenter_end};
+    case Gate::Syscall: return {vdso32_syscall_start, vdso32_syscall_end};
+    case Gate::Int80: break;
+    }
+    return {vdso32_int80_start, vdso32_int80_end};
+}
+
+} // namespace
+
+void init(const x86::CpuInfo& cpu, const char* option_text, const x86::entry::GateSupport& support) {
+    Option option = Option::Auto;
+    if (!parse_option(option_text, option)) option = Option::Auto; // cmdline already said it is bad
+    GateChoice choice = choose_gates(cpu, option);
+    // The MSRs are only written when CPUID offers the gate at all.
+    if (choice.gate32 == Gate::Sysenter && !support.sysenter) choice.gate32 = Gate::Int80;
+    if (choice.gate32 == Gate::Syscall && !support.syscall) choice.gate32 = Gate::Int80;
+    if (choice.gate64 == Gate::Sysenter && !support.sysenter) choice.gate64 = Gate::Syscall;
+
+    load(image32, image_for(choice.gate32, false), choice.gate32, x86::vdso::CODE32, false);
+    load(image64, image_for(choice.gate64, true), choice.gate64, x86::vdso::CODE64, true);
+    x86::entry::set_sysenter_landing_pads(image32.sysenter_return, image64.sysenter_return);
+
+    if (choice.forced_fell_back)
+        kprintln("[vdso] vsyscall={}: this CPU cannot: {}; falling back to int $0x80", option_text, choice.why32);
+    kprintln("[vdso] 32-bit __kernel_vsyscall uses {} ({}) at {:#x}", x86::entry::gate_name(choice.gate32),
+             choice.forced_fell_back ? "fallback" : choice.why32, image32.vsyscall);
+    kprintln("[vdso] 64-bit __kernel_vsyscall uses {} ({}) at {:#x}", x86::entry::gate_name(choice.gate64),
+             choice.why64, image64.vsyscall);
+}
+
+bool map_into(mm::AddressSpace& as, bool is64, Mapping& out) {
+    const Loaded& img = is64 ? image64 : image32;
+    const uint64_t data = is64 ? x86::vdso::DATA64 : x86::vdso::DATA32;
+    if (as.map_shared(data, ktime::clock_page_phys(), mm::PROT_READ, "vvar")) return false;
+    for (size_t i = 0; i < img.pages; i++)
+        if (as.map_shared(img.base + i * 4096, img.frames[i], mm::PROT_READ | mm::PROT_EXEC, "vdso")) return false;
+    out.base = img.base;
+    out.vsyscall = img.vsyscall;
+    return true;
+}
+
+Gate gate32() { return image32.gate; }
+Gate gate64() { return image64.gate; }
+
+bool is_fallback_return(uint64_t rip) { return image64.fallback_return && rip == image64.fallback_return; }
+
+} // namespace vdso

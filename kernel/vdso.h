@@ -1,0 +1,29 @@
+#pragma once
+// The vDSO pages: the chosen images, the data page, and mapping them into
+// each new program.
+#include <stdint.h>
+
+#include "arch/x86/cpu/cpuid.h"
+#include "arch/x86/entry/entry.h"
+#include "kernel/mm/address_space.h"
+
+namespace vdso {
+
+// Chooses the gates (vsyscall= option or CPUID), copies the images into
+// pages, fills the data page and logs the decision.
+void init(const x86::CpuInfo& cpu, const char* option, const x86::entry::GateSupport& support);
+
+struct Mapping {
+    uint64_t base;      // AT_SYSINFO_EHDR
+    uint64_t vsyscall;  // AT_SYSINFO (__kernel_vsyscall)
+};
+// Maps the data page and the code into a new address space.
+bool map_into(mm::AddressSpace& as, bool is64, Mapping& out);
+
+x86::entry::Gate gate32();
+x86::entry::Gate gate64();
+// True if a system call returning to `rip` came from the 64-bit vDSO's
+// fallback path (a time function that could not answer from the data page).
+bool is_fallback_return(uint64_t rip);
+
+} // namespace vdso
