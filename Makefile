@@ -141,14 +141,14 @@ $(KERNEL_ELF32): $(KERNEL_ELF)
 
 # ---------------------------------------------------------------- areas
 # Each area's rules live beside its sources.
--include libc/libc.mk
--include user/user.mk
--include tests/unit/unit.mk
+include libc/libc.mk
+include user/user.mk
+include tests/unit/unit.mk
 
 # ---------------------------------------------------------------- images
 INITRAMFS := $(BUILD)/initramfs.cpio
 initramfs: $(INITRAMFS)
-$(INITRAMFS): $(USER_PROGRAMS) scripts/mkinitramfs
+$(INITRAMFS): $(USER_PROGRAMS) scripts/mkinitramfs user/user.mk
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) scripts/mkinitramfs $@ $(USER_INITRAMFS_ENTRIES)
 

@@ -79,7 +79,10 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
         words[count++] = out.text + used;
         bool quoted = false;
         while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
-            if (*p == '"') {
+            if (*p == '\\' && p[1]) {
+                p++; // GRUB escapes quotes this way when it rebuilds the line
+                if (used + 1 < CommandLine::MAX_TEXT) out.text[used++] = *p;
+            } else if (*p == '"') {
                 quoted = !quoted;
             } else if (used + 1 < CommandLine::MAX_TEXT) {
                 out.text[used++] = *p;

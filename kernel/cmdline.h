@@ -3,7 +3,8 @@
 //
 //   strace=1 vsyscall=sysenter HOME=/ init=/bin/sh -c "echo hi"
 //
-// Words are split on spaces; double quotes group (and are removed). Words
+// Words are split on spaces; double quotes group (and are removed); a
+// backslash makes the next character literal (GRUB writes \" and \'). Words
 // before init= are kernel options if their key is known (see options[]),
 // otherwise KEY=VALUE words go into the first program's environment, as on
 // Linux. Everything after init= is the first program's argv. A bad value

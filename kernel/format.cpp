@@ -68,7 +68,11 @@ void emit_number(Sink& out, const Spec& spec, uint64_t magnitude, bool negative)
     for (const char* q = prefix; *q; q++) text[len++] = *q;
     size_t used = len + n;
     if (spec.zero_pad && spec.width > used) {
-        for (size_t i = used; i < spec.width; i++) text[len++] = '0';
+        // The zeros go straight to the sink: the width is not bounded by text[].
+        out.write(text, len);
+        pad(out, '0', spec.width - used);
+        while (n) out.put(body[--n]);
+        return;
     }
     while (n) text[len++] = body[--n];
     emit_aligned(out, spec, text, len, true);
@@ -81,7 +85,9 @@ void emit(Sink& out, const Spec& spec, const Arg& arg) {
             char c = char(arg.i);
             emit_aligned(out, spec, &c, 1, false);
         } else if (spec.type == 'x' || spec.type == 'X' || spec.type == 'b' || spec.type == 'o') {
-            emit_number(out, spec, uint64_t(arg.i), false); // two's complement, like printf %x
+            // Two's complement in the argument's own width, like printf %x.
+            const uint64_t mask = arg.bytes < 8 ? (1ull << (8 * arg.bytes)) - 1 : ~0ull;
+            emit_number(out, spec, uint64_t(arg.i) & mask, false);
         } else {
             bool neg = arg.i < 0;
             emit_number(out, spec, neg ? 0 - uint64_t(arg.i) : uint64_t(arg.i), neg);

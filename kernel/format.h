@@ -28,6 +28,7 @@ struct StringView {
 // One captured argument.
 struct Arg {
     enum class Kind { Signed, Unsigned, Char, Bool, String, Pointer } kind;
+    uint8_t bytes = 8; // a signed value's own size: {:x} of int -1 is ffffffff, as printf %x
     union {
         int64_t i;
         uint64_t u;
@@ -36,11 +37,11 @@ struct Arg {
         StringView s;
         const void* p;
     };
-    Arg(signed char v) : kind(Kind::Signed), i(v) {}
-    Arg(short v) : kind(Kind::Signed), i(v) {}
-    Arg(int v) : kind(Kind::Signed), i(v) {}
-    Arg(long v) : kind(Kind::Signed), i(v) {}
-    Arg(long long v) : kind(Kind::Signed), i(v) {}
+    Arg(signed char v) : kind(Kind::Signed), bytes(sizeof v), i(v) {}
+    Arg(short v) : kind(Kind::Signed), bytes(sizeof v), i(v) {}
+    Arg(int v) : kind(Kind::Signed), bytes(sizeof v), i(v) {}
+    Arg(long v) : kind(Kind::Signed), bytes(sizeof v), i(v) {}
+    Arg(long long v) : kind(Kind::Signed), bytes(sizeof v), i(v) {}
     Arg(unsigned char v) : kind(Kind::Unsigned), u(v) {}
     Arg(unsigned short v) : kind(Kind::Unsigned), u(v) {}
     Arg(unsigned v) : kind(Kind::Unsigned), u(v) {}

@@ -73,14 +73,20 @@ void on_exception(x86::RegisterFrame& f) {
         kprintln("[trap] breakpoint at {:#x}, resuming", f.rip);
         return; // RIP already points past int3
     case x86::idt::DEBUG:
-        // sysenter does not clear TF: with a user TF set, the single-step
-        // trap is taken on the first instruction of the entry stub, in
-        // ring 0. Absorb it there and let the stub put TF back into the
-        // user's saved flags (SPEC section 3, "Entry flags").
-        if (x86::entry::is_sysenter_entry_step(f.rip)) {
+        // A user's TF can reach the first instructions of a fast gate's
+        // stub, in ring 0 (see classify_entry_step). Absorb the trap; for
+        // sysenter the stub puts TF back into the user's saved flags
+        // (SPEC section 3, "Entry flags").
+        switch (x86::entry::classify_entry_step(f.rip)) {
+        case x86::entry::EntryStep::Sysenter:
             f.rflags &= ~x86::rflags::TF;
             x86::this_cpu().sysenter_single_step = 1;
             return;
+        case x86::entry::EntryStep::Syscall:
+            f.rflags &= ~x86::rflags::TF;
+            return;
+        case x86::entry::EntryStep::None:
+            break;
         }
         break;
     case x86::idt::NMI:

@@ -11,9 +11,9 @@ void FrameAllocator::init(uint64_t* bitmap, uint64_t frame_count) {
 }
 
 void FrameAllocator::add_free_range(uint64_t start, uint64_t end) {
-    uint64_t first = (start + FRAME_SIZE - 1) / FRAME_SIZE;
-    uint64_t last = end / FRAME_SIZE; // exclusive
-    if (first == 0) first = 1;        // physical page 0 stays reserved: 0 means "no frame"
+    uint64_t first = start / FRAME_SIZE + (start % FRAME_SIZE != 0); // no overflow near 2^64
+    uint64_t last = end / FRAME_SIZE;                                // exclusive
+    if (first == 0) first = 1; // physical page 0 stays reserved: 0 means "no frame"
     if (last > count_) last = count_;
     for (uint64_t f = first; f < last; f++) {
         if (test(f)) {
@@ -26,7 +26,7 @@ void FrameAllocator::add_free_range(uint64_t start, uint64_t end) {
 
 void FrameAllocator::reserve_range(uint64_t start, uint64_t end) {
     uint64_t first = start / FRAME_SIZE;
-    uint64_t last = (end + FRAME_SIZE - 1) / FRAME_SIZE;
+    uint64_t last = end / FRAME_SIZE + (end % FRAME_SIZE != 0); // no overflow near 2^64
     if (last > count_) last = count_;
     for (uint64_t f = first; f < last; f++) {
         if (!test(f)) {

@@ -6,6 +6,7 @@
 #include "arch/x86/desc/layout.h"
 #include "arch/x86/mm/layout.h"
 #include "kernel/console.h"
+#include "kernel/errno.h"
 #include "kernel/proc/process.h"
 #include "kernel/uaccess.h"
 
@@ -115,11 +116,27 @@ FaultInfo last_fault;
     proc::exit((s & 0x7f) | (core ? 0x80 : 0));
 }
 
+constexpr int SS_ONSTACK = 1, SS_DISABLE = 2;
+
+bool on_altstack(const SignalState& s, uint64_t sp) {
+    return s.altstack_size && sp > s.altstack_base && sp <= s.altstack_base + s.altstack_size;
+}
+
+// Where the handler's frame goes: the alternate stack for SA_ONSTACK
+// handlers (unless already on it), else below the interrupted stack.
+uint64_t frame_stack(const RegisterFrame& f, const KernelSigaction& act, bool is64) {
+    const SignalState& s = current_process()->signals;
+    const uint64_t sp = is64 ? f.rsp : uint32_t(f.rsp);
+    if ((act.flags & sig::SA_ONSTACK) && s.altstack_size && !on_altstack(s, sp))
+        return s.altstack_base + s.altstack_size;
+    return is64 ? sp - 128 : sp; // skip the x86_64 red zone
+}
+
 bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
     alignas(16) uint8_t fpu[FPSTATE_SIZE];
     asm volatile("fxsave64 %0" : "=m"(fpu));
-    // Below the red zone, room for the FPU state (16-aligned) and the frame.
-    uint64_t sp = f.rsp - 128;
+    // Room for the FPU state (64-aligned) and the frame.
+    uint64_t sp = frame_stack(f, act, true);
     sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
     const uint64_t fpstate = sp;
     sp = ((sp - sizeof(RtSigFrame64)) & ~uint64_t(15)) - 8; // as after a call: (sp + 8) % 16 == 0
@@ -133,6 +150,10 @@ bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t 
          f.rsp, f.rip, f.rflags, uint16_t(f.cs), 0, 0, uint16_t(f.ss), last_fault.error, last_fault.trapno,
          old_mask, last_fault.address, fpstate, {}};
     frame.uc.sigmask = old_mask;
+    const SignalState& st = current_process()->signals;
+    frame.uc.ss_sp = st.altstack_base;
+    frame.uc.ss_size = st.altstack_size;
+    frame.uc.ss_flags = !st.altstack_size ? SS_DISABLE : on_altstack(st, f.rsp) ? SS_ONSTACK : 0;
     if (copy_to_user(UserPtr<void>(fpstate), fpu, FPSTATE_SIZE) || copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
         return false;
     f.rsp = sp;
@@ -150,7 +171,7 @@ bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t 
 bool push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
     alignas(16) uint8_t fpu[FPSTATE_SIZE];
     asm volatile("fxsave64 %0" : "=m"(fpu));
-    uint64_t sp = uint32_t(f.rsp);
+    uint64_t sp = frame_stack(f, act, false);
     sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
     const uint64_t fpstate = sp;
     sp = ((sp - sizeof(RtSigFrame32)) & ~uint64_t(15)) - 4;
@@ -174,6 +195,10 @@ bool push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t 
     m.cs = uint16_t(f.cs), m.eflags = uint32_t(f.rflags), m.esp_at_signal = uint32_t(f.rsp), m.ss = uint16_t(f.ss);
     m.fpstate = uint32_t(fpstate), m.oldmask = uint32_t(old_mask), m.cr2 = uint32_t(last_fault.address);
     frame.uc.mcontext = m;
+    const SignalState& st = current_process()->signals;
+    frame.uc.ss_sp = uint32_t(st.altstack_base);
+    frame.uc.ss_size = uint32_t(st.altstack_size);
+    frame.uc.ss_flags = !st.altstack_size ? SS_DISABLE : on_altstack(st, uint32_t(f.rsp)) ? SS_ONSTACK : 0;
     frame.uc.sigmask[0] = uint32_t(old_mask);
     frame.uc.sigmask[1] = uint32_t(old_mask >> 32);
     // Without SA_RESTORER, return through code on the stack, as old i386
@@ -309,6 +334,28 @@ void reset_on_exec(SignalState& s) {
     for (int i = 1; i <= sig::NSIG; i++)
         if (s.actions[i].handler != sig::SIG_IGN) s.actions[i] = {};
     s.pending = 0;
+    s.altstack_base = s.altstack_size = 0;
+}
+
+long set_altstack(uint64_t new_base, uint64_t new_size, int new_flags, bool change, uint64_t& old_base,
+                  uint64_t& old_size, int& old_flags) {
+    Process* p = current_process();
+    SignalState& s = p->signals;
+    const uint64_t sp = p->frame().rsp;
+    old_base = s.altstack_base;
+    old_size = s.altstack_size;
+    old_flags = !s.altstack_size ? SS_DISABLE : on_altstack(s, sp) ? SS_ONSTACK : 0;
+    if (!change) return 0;
+    if (on_altstack(s, sp)) return -err::EPERM; // cannot change the stack we run on
+    if (new_flags & ~SS_DISABLE) return -err::EINVAL;
+    if (new_flags & SS_DISABLE) {
+        s.altstack_base = s.altstack_size = 0;
+        return 0;
+    }
+    if (new_size < 2048) return -err::ENOMEM; // MINSIGSTKSZ
+    s.altstack_base = new_base;
+    s.altstack_size = new_size;
+    return 0;
 }
 
 // A user-mode CPU exception (registered with kernel/trap.cpp by proc).

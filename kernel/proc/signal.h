@@ -34,6 +34,8 @@ struct SignalState {
     KernelSigaction actions[sig::NSIG + 1] = {};
     uint64_t blocked = 0;
     uint64_t pending = 0;
+    // sigaltstack: where SA_ONSTACK handlers run (size 0: none).
+    uint64_t altstack_base = 0, altstack_size = 0;
 };
 
 namespace signals {
@@ -56,6 +58,10 @@ int signal_for_exception(unsigned vector);
 void on_user_exception(x86::RegisterFrame& frame, uint64_t fault_address);
 // fork keeps actions and mask; execve resets handled signals to default.
 void reset_on_exec(SignalState& s);
+
+// sigaltstack, for both ABIs (stack_t differs only in its word sizes).
+long set_altstack(uint64_t new_base, uint64_t new_size, int new_flags, bool change, uint64_t& old_base,
+                  uint64_t& old_size, int& old_flags);
 
 } // namespace signals
 

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "arch/x86/entry/entry.h"
-#include "kernel/syscall/uapi/sysgate.h"
+#include "kernel/syscall/uapi/sysgate/abi.h"
 
 namespace syscall {
 

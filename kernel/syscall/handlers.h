@@ -40,6 +40,8 @@ int64_t sys_get_thread_area(UserPtr<void> user_desc);
 int64_t sys_rt_sigaction(int signal, UserPtr<const void> act, UserPtr<void> old, size_t sigset_size);
 int64_t sys_rt_sigaction32(int signal, UserPtr<const void> act, UserPtr<void> old, uint32_t sigset_size);
 int64_t sys_rt_sigprocmask(int how, UserPtr<const uint64_t> set, UserPtr<uint64_t> old, size_t sigset_size);
+int64_t sys_sigaltstack(UserPtr<const void> stack, UserPtr<void> old);
+int64_t sys_sigaltstack32(UserPtr<const void> stack, UserPtr<void> old);
 int64_t sys_rt_sigreturn();
 int64_t sys_rt_sigreturn32();
 

@@ -43,6 +43,8 @@ int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPt
     __builtin_memcpy(child->name, parent->name, sizeof(child->name));
     __builtin_memcpy(child->cwd, parent->cwd, sizeof(child->cwd));
     child->signals.blocked = parent->signals.blocked;
+    child->signals.altstack_base = parent->signals.altstack_base;
+    child->signals.altstack_size = parent->signals.altstack_size;
     for (int s = 1; s <= sig::NSIG; s++) child->signals.actions[s] = parent->signals.actions[s];
     x86::save_user_context(child->user_context); // FPU, FS/GS and TLS as they are now
     child->user_context.tls[0] = parent->user_context.tls[0];
@@ -290,6 +292,36 @@ int64_t sys_rt_sigprocmask(int how, UserPtr<const uint64_t> set, UserPtr<uint64_
     default: return -err::EINVAL;
     }
     return 0;
+}
+
+// stack_t: { void* ss_sp; int ss_flags; size_t ss_size; } in either ABI's word size.
+int64_t sys_sigaltstack(UserPtr<const void> stack, UserPtr<void> old) {
+    struct StackT {
+        uint64_t sp;
+        int32_t flags, pad;
+        uint64_t size;
+    } in{}, out{};
+    if (!stack.is_null() && copy_from_user(&in, stack, sizeof(in))) return -err::EFAULT;
+    int old_flags = 0;
+    const long r = signals::set_altstack(in.sp, in.size, in.flags, !stack.is_null(), out.sp, out.size, old_flags);
+    out.flags = old_flags;
+    if (!old.is_null() && copy_to_user(old, &out, sizeof(out))) return -err::EFAULT;
+    return r;
+}
+
+int64_t sys_sigaltstack32(UserPtr<const void> stack, UserPtr<void> old) {
+    struct StackT {
+        uint32_t sp;
+        int32_t flags;
+        uint32_t size;
+    } in{}, out{};
+    if (!stack.is_null() && copy_from_user(&in, stack, sizeof(in))) return -err::EFAULT;
+    uint64_t base = 0, size = 0;
+    int old_flags = 0;
+    const long r = signals::set_altstack(in.sp, in.size, in.flags, !stack.is_null(), base, size, old_flags);
+    out = {uint32_t(base), old_flags, uint32_t(size)};
+    if (!old.is_null() && copy_to_user(old, &out, sizeof(out))) return -err::EFAULT;
+    return r;
 }
 
 int64_t sys_rt_sigreturn() { return signals::sigreturn(current_process()->frame(), true); }

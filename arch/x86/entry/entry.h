@@ -38,12 +38,19 @@ void set_sysenter_landing_pads(uint64_t pad32, uint64_t pad64);
 // compat-mode syscall through, and then it must reach a real entry.
 struct GateSupport {
     bool sysenter, syscall;
+    bool sysexit; // sysexit in long mode: Intel only (AMD raises #UD)
 };
 GateSupport init_msrs(const CpuInfo& cpu);
 
-// True if a kernel-mode #DB at `rip` is the single step of a user TF
-// carried through sysenter (see sysenter.asm).
-bool is_sysenter_entry_step(uint64_t rip);
+// What to do with a kernel-mode #DB at `rip` (a user's TF single step
+// carried into the kernel by a fast gate):
+//   Sysenter: sysenter does not clear TF; the trap hits the stub's first
+//     instructions, before it has saved the user's flags (sysenter.asm);
+//   Syscall: some CPUs and emulators (Bochs) take the trap after syscall
+//     itself, on the entry's first instruction; FMASK has cleared TF and
+//     the user's flags are safe in r11, so there is nothing to restore.
+enum class EntryStep { None, Sysenter, Syscall };
+EntryStep classify_entry_step(uint64_t rip);
 
 // The fast return instructions reproduce a frame only under conditions
 // (SPEC section 3); otherwise the frame leaves through iretq.

@@ -13,6 +13,9 @@ namespace {
 
 Hooks hooks;
 uint64_t landing_pad32, landing_pad64;
+// AMD CPUs raise #UD for sysenter/sysexit in long mode, but an emulator
+// may still let a sysenter in (QEMU does): then leave through iretq.
+bool sysexit_usable;
 
 // A small stack for the instant between sysenter and the stub's switch to
 // the task's own stack (the role TSS.esp1 played in Linux 2.6).
@@ -72,6 +75,7 @@ GateSupport init_msrs(const CpuInfo& cpu) {
         msr::write(msr::SYSENTER_ESP, reinterpret_cast<uint64_t>(sysenter_stack + sizeof(sysenter_stack)));
         msr::write(msr::SYSENTER_EIP, reinterpret_cast<uint64_t>(sysenter_entry));
         support.sysenter = true;
+        support.sysexit = sysexit_usable = cpu.vendor != Vendor::Amd;
     }
     if (cpu.syscall) {
         msr::write(msr::EFER, msr::read(msr::EFER) | msr::EFER_SCE);
@@ -84,8 +88,12 @@ GateSupport init_msrs(const CpuInfo& cpu) {
     return support;
 }
 
-bool is_sysenter_entry_step(uint64_t rip) {
-    return rip >= reinterpret_cast<uint64_t>(sysenter_entry) && rip <= reinterpret_cast<uint64_t>(sysenter_flags_fixed);
+EntryStep classify_entry_step(uint64_t rip) {
+    if (rip >= reinterpret_cast<uint64_t>(sysenter_entry) && rip <= reinterpret_cast<uint64_t>(sysenter_flags_fixed))
+        return EntryStep::Sysenter;
+    if (rip == reinterpret_cast<uint64_t>(syscall64_entry) || rip == reinterpret_cast<uint64_t>(syscall32_entry))
+        return EntryStep::Syscall;
+    return EntryStep::None;
 }
 
 void sanitize_user_flags(RegisterFrame& f) {
@@ -174,6 +182,6 @@ extern "C" int x86_sysenter_handler(RegisterFrame* f) {
     }
     disable_interrupts();
     finish(*f);
-    if (!sysexit_safe(*f, is64 ? landing_pad64 : landing_pad32, is64)) return 0;
+    if (!sysexit_usable || !sysexit_safe(*f, is64 ? landing_pad64 : landing_pad32, is64)) return 0;
     return is64 ? 2 : 1;
 }

@@ -28,12 +28,17 @@ bool Walker::map(uint64_t va, uint64_t phys, uint64_t flags) {
 }
 
 bool Walker::map_huge(uint64_t va, uint64_t phys, uint64_t flags) {
+    // Unaligned phys bits would land in the PAT and reserved bits of the entry.
+    if ((va | phys) & 0x1fffff) return false;
     uint64_t* table = memory_.table(root_);
     for (unsigned level = 4; level > 2; level--) {
         table = descend(table, index(level, va), flags, true);
         if (!table) return false;
     }
-    table[index(2, va)] = make_entry(phys, flags | pte::PRESENT | pte::HUGE);
+    uint64_t& entry = table[index(2, va)];
+    // Replacing a page table would leak it and the 4 KiB mappings under it.
+    if ((entry & pte::PRESENT) && !(entry & pte::HUGE)) return false;
+    entry = make_entry(phys, flags | pte::PRESENT | pte::HUGE);
     return true;
 }
 

@@ -48,7 +48,9 @@ public:
     // entry decides. Returns false if a table could not be allocated or the
     // range is covered by a huge page.
     bool map(uint64_t va, uint64_t phys, uint64_t flags);
-    // Maps one 2 MiB page (va and phys 2 MiB aligned).
+    // Maps one 2 MiB page (va and phys 2 MiB aligned). Returns false if they
+    // are not, if a table could not be allocated, or if 4 KiB pages are
+    // already mapped there (their page table is never replaced).
     bool map_huge(uint64_t va, uint64_t phys, uint64_t flags);
     // Removes a 4 KiB mapping; returns the physical address it had, or 0.
     uint64_t unmap(uint64_t va);

@@ -18,8 +18,6 @@ __kernel_vsyscall:
 %ifdef GATE_INT80
     int 0x80
     ret
-__kernel_vsyscall_sysenter_return:  ; unused in this variant
-    ret
 %elifdef GATE_SYSENTER
     ; sysenter keeps no return address and no stack pointer, and sysexit
     ; returns through edx (eip) and ecx (esp): save those two, and ebp,
@@ -29,12 +27,7 @@ __kernel_vsyscall_sysenter_return:  ; unused in this variant
     push edx
     push ebp
     mov ebp, esp
-    sysenter
-__kernel_vsyscall_sysenter_return:  ; the kernel returns here (sysexit: EIP = EDX)
-    pop ebp
-    pop edx
-    pop ecx
-    ret
+    sysenter                        ; returns to the landing pad below
 %elifdef GATE_SYSCALL
     ; AMD's compat-mode syscall overwrites ecx with the return address:
     ; the second argument travels in ebp, the sixth (ebp) on the stack.
@@ -44,10 +37,18 @@ __kernel_vsyscall_sysenter_return:  ; the kernel returns here (sysexit: EIP = ED
     mov ecx, ebp
     pop ebp
     ret
-__kernel_vsyscall_sysenter_return:  ; unused in this variant
-    ret
 %else
 %error "define GATE_INT80, GATE_SYSENTER or GATE_SYSCALL"
 %endif
+
+; Where every sysenter returns (sysexit: EIP = EDX, ESP = ECX), in every
+; variant: a program may use sysenter bare (Intel CPUs) whatever gate
+; __kernel_vsyscall was given, with the same protocol.
+align 4
+__kernel_vsyscall_sysenter_return:
+    pop ebp
+    pop edx
+    pop ecx
+    ret
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -19,22 +19,24 @@ __kernel_vsyscall:
 %ifdef GATE_SYSCALL
     syscall
     ret
-__kernel_vsyscall_sysenter_return:  ; unused in this variant
-    ret
 %elifdef GATE_SYSENTER
     ; sysexitq returns through rdx (rip) and rcx (rsp): keep rdx, which
     ; is an argument the caller expects back; pass our stack in rbp.
     push rdx
     push rbp
     mov rbp, rsp
-    sysenter
+    sysenter                        ; returns to the landing pad below
+%else
+%error "define GATE_SYSCALL or GATE_SYSENTER"
+%endif
+
+; Where every 64-bit sysenter returns (sysexitq: RIP = RDX, RSP = RCX), in
+; both variants, so programs on Intel may use sysenter bare.
+align 4
 __kernel_vsyscall_sysenter_return:
     pop rbp
     pop rdx
     ret
-%else
-%error "define GATE_SYSCALL or GATE_SYSENTER"
-%endif
 
 ; The time functions' way into the kernel when they cannot answer from the
 ; data page (an unknown clock). The kernel recognises the return address

@@ -1,8 +1,8 @@
 /* Sysgate's own system calls (numbers 1000 and 1001 in both tables).
  * This header is the ABI: the kernel and the libc both include it, so it
  * is plain C. */
-#ifndef SYSGATE_UAPI_SYSGATE_H
-#define SYSGATE_UAPI_SYSGATE_H
+#ifndef SYSGATE_ABI_H
+#define SYSGATE_ABI_H
 
 #include <stdint.h>
 

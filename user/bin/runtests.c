@@ -1,0 +1,171 @@
+/* runtests: the in-guest test runner. Runs every program in /test (or the
+ * ones named), each in its own process with a time limit, passes their
+ * output through while counting [OK] / [FAIL] / [SKIP] lines, and ends
+ * with one summary line. Exit status 0 if every program exited 0.
+ *
+ *   runtests [-t SECONDS] [NAME...]
+ *
+ * The boot harness runs it as the first program: init=/bin/runtests. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PROGRAMS 64
+
+static int cases_passed, cases_failed, cases_skipped;
+
+static int by_name(const void* a, const void* b) { return strcmp(*(char* const*)a, *(char* const*)b); }
+
+static void count_line(const char* line) {
+    if (!strncmp(line, "[OK]", 4)) cases_passed++;
+    else if (!strncmp(line, "[FAIL]", 6)) cases_failed++;
+    else if (!strncmp(line, "[SKIP]", 6)) cases_skipped++;
+}
+
+static double seconds_since(const struct timespec* start) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Runs one program; returns its wait status (or -1 if it timed out). */
+static int run(const char* path, int limit_seconds) {
+    int pipefd[2];
+    if (pipe(pipefd) < 0) {
+        perror("runtests: pipe");
+        return -1;
+    }
+    const pid_t child = fork();
+    if (child < 0) {
+        perror("runtests: fork");
+        return -1;
+    }
+    if (child == 0) {
+        dup2(pipefd[1], 1);
+        dup2(pipefd[1], 2);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        char* argv[] = {(char*)path, 0};
+        execv(path, argv);
+        perror("runtests: exec");
+        _exit(127);
+    }
+    close(pipefd[1]);
+    fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    char line[512];
+    size_t used = 0;
+    int status = 0, done = 0, timed_out = 0;
+    while (!done) {
+        char buf[256];
+        const long n = read(pipefd[0], buf, sizeof buf);
+        if (n > 0) {
+            for (long i = 0; i < n; i++) {
+                if (used < sizeof line - 1) line[used++] = buf[i];
+                if (buf[i] == '\n') {
+                    line[used] = 0;
+                    fputs(line, stdout);
+                    count_line(line);
+                    used = 0;
+                }
+            }
+            fflush(stdout);
+            continue;
+        }
+        if (n == 0) { /* every writer closed: the program is gone or going */
+            done = waitpid(child, &status, 0) == child;
+            break;
+        }
+        if (waitpid(child, &status, WNOHANG) == child) done = 1;
+        else if (seconds_since(&start) > limit_seconds) {
+            kill(child, SIGKILL);
+            waitpid(child, &status, 0);
+            timed_out = 1;
+            done = 1;
+        } else {
+            struct timespec pause = {0, 5 * 1000 * 1000};
+            nanosleep(&pause, 0);
+        }
+    }
+    /* Whatever is still in the pipe. */
+    for (;;) {
+        char buf[256];
+        const long n = read(pipefd[0], buf, sizeof buf);
+        if (n <= 0) break;
+        for (long i = 0; i < n; i++) {
+            if (used < sizeof line - 1) line[used++] = buf[i];
+            if (buf[i] == '\n') {
+                line[used] = 0;
+                fputs(line, stdout);
+                count_line(line);
+                used = 0;
+            }
+        }
+    }
+    if (used) {
+        line[used] = 0;
+        printf("%s\n", line);
+    }
+    close(pipefd[0]);
+    return timed_out ? -1 : status;
+}
+
+int main(int argc, char** argv) {
+    int limit = 300;
+    int first = 1;
+    if (argc > 2 && !strcmp(argv[1], "-t")) {
+        limit = atoi(argv[2]);
+        first = 3;
+    }
+    char* names[MAX_PROGRAMS];
+    int count = 0;
+    if (first < argc) {
+        for (int i = first; i < argc && count < MAX_PROGRAMS; i++) names[count++] = argv[i];
+    } else {
+        DIR* d = opendir("/test");
+        if (!d) {
+            perror("runtests: /test");
+            return 2;
+        }
+        struct dirent* e;
+        while ((e = readdir(d)) && count < MAX_PROGRAMS)
+            if (e->d_name[0] != '.') names[count++] = strdup(e->d_name);
+        closedir(d);
+        qsort(names, (size_t)count, sizeof names[0], by_name);
+    }
+
+    int failed_programs = 0;
+    for (int i = 0; i < count; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s%s", strchr(names[i], '/') ? "" : "/test/", names[i]);
+        printf("=== %s\n", path);
+        fflush(stdout);
+        const int failed_before = cases_failed;
+        const int status = run(path, limit);
+        if (status != 0 && cases_failed == failed_before) cases_failed++; /* a crash counts as a case */
+        if (status == -1) {
+            printf("=== %s: FAILED (killed after %d s)\n", path, limit);
+            failed_programs++;
+        } else if (WIFSIGNALED(status)) {
+            printf("=== %s: FAILED (%s)\n", path, strsignal(WTERMSIG(status)));
+            failed_programs++;
+        } else if (WEXITSTATUS(status)) {
+            printf("=== %s: FAILED (exit %d)\n", path, WEXITSTATUS(status));
+            failed_programs++;
+        } else {
+            printf("=== %s: ok\n", path);
+        }
+    }
+    printf("runtests: %d programs, %d failed; cases: %d passed, %d failed, %d skipped\n", count, failed_programs,
+           cases_passed, cases_failed, cases_skipped);
+    fflush(stdout);
+    return failed_programs ? 1 : 0;
+}
