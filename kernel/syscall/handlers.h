@@ -98,3 +98,4 @@ int64_t sys_getcpu(UserPtr<uint32_t> cpu, UserPtr<uint32_t> node, UserPtr<void> 
 // ---- Sysgate's own (sys_sysgate.cpp)
 int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size);
 int64_t sys_sysgate_ctl(int op, int64_t arg);
+int64_t sys_sysgate_procs(UserPtr<void> buf, size_t count);

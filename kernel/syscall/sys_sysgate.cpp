@@ -70,3 +70,19 @@ int64_t sys_sysgate_ctl(int op, int64_t arg) {
         return -err::EINVAL;
     }
 }
+
+int64_t sys_sysgate_procs(UserPtr<void> buf, size_t count) {
+    size_t n = 0;
+    for (const Process* p = proc::first(); p; p = p->next_in_table, n++) {
+        if (n >= count) continue;
+        sysgate_proc out{};
+        out.pid = p->pid;
+        out.ppid = p->parent ? p->parent->pid : 0;
+        out.state = p->state == ProcessState::Zombie ? 'Z' : p->state == ProcessState::Sleeping ? 'S' : 'R';
+        out.bits = p->is64 ? 64 : 32;
+        out.gate = gate_code(p->gate);
+        __builtin_memcpy(out.name, p->name, sizeof(out.name));
+        if (copy_to_user(buf + n * sizeof(out), &out, sizeof(out))) return -err::EFAULT;
+    }
+    return int64_t(n);
+}

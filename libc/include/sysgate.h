@@ -32,6 +32,10 @@ long sysgate_stats(struct sysgate_stats* buf, unsigned long size);
 /* Kernel control operation `op` (SYSGATE_CTL_*) with argument `arg`. */
 long sysgate_ctl(long op, long arg);
 
+/* Fills up to `count` entries of buf with the process table; returns the
+   number of processes (which may exceed count). */
+long sysgate_procs(struct sysgate_proc* buf, unsigned long count);
+
 __SG_END_DECLS
 
 #endif

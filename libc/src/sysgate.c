@@ -25,6 +25,10 @@ long sysgate_ctl(long op, long arg) {
     return __sg_ret(sys_sysgate_ctl(op, arg));
 }
 
+long sysgate_procs(struct sysgate_proc* buf, unsigned long count) {
+    return __sg_ret(sys_sysgate_procs(buf, count));
+}
+
 int uname(struct utsname* u) {
     return (int)__sg_ret(sys_uname(u));
 }

@@ -86,7 +86,7 @@ ANY_STATUS = None  # any status the guest powers off with (not a timeout or emul
 @dataclass(frozen=True)
 class Case:
     name: str
-    cmdline: str = ""
+    cmdline: Any = ""  # may be per row; {emu} and {vendor} become the row's
     rows: tuple = ALL_ROWS
     expect: tuple = ()  # patterns that must appear
     reject: tuple = ()  # patterns that must not appear
@@ -113,6 +113,31 @@ CASES = (
         status=0,
     ),
     Case(
+        # The in-guest suite: every program in /test, 32- and 64-bit, on
+        # every row; SYSGATE_EMULATOR lets the gate tests accept the known
+        # emulator deviations and nothing else.
+        "suite",
+        cmdline="SYSGATE_EMULATOR={emu} init=/bin/runtests",
+        expect=(r"^runtests: \d+ programs, 0 failed; cases: [1-9]\d* passed, 0 failed", VDSO_GATE_32,
+                r"^RESULT gates: \d+ passed, 0 failed", r"^RESULT gates32: \d+ passed, 0 failed"),
+        reject=(r"^\[FAIL\]",) + NO_KERNEL_FAULT,
+        status=0,
+        timeout=by_row({"bochs-intel": 600, "bochs-amd": 600}, default=300),
+    ),
+    Case(
+        # strace=1 shows each gate: the same getppid arriving through int80,
+        # sysenter (Intel) or syscall (AMD) from 32-bit code, and syscall
+        # from 64-bit code, via /bin/bench's first row of calls.
+        "strace",
+        cmdline="SYSGATE_EMULATOR={emu} strace=1 init=/bin/runtests gates32",
+        rows=("qemu-intel", "qemu-amd"),
+        expect=(r"^\[int80\] \d+ getppid\(\) = \d+$",
+                by_vendor(intel=r"^\[sysenter\] \d+ getppid\(\) = \d+$", amd=r"^\[syscall\] \d+ getppid\(\) = \d+$"),
+                r"^\[syscall\] \d+ wait4\(",),
+        reject=NO_KERNEL_FAULT,
+        status=0,
+    ),
+    Case(
         "kernel-fault",
         cmdline="crash=pagefault",
         rows=("qemu-intel", "bochs-intel"),
@@ -130,13 +155,13 @@ CASES = (
 
 # KVM on some hosts is a nested flavour ("PVM") that boots a kernel but
 # faults on ring transitions, so /dev/kvm opening is not enough: the kvm
-# row runs only if this boot passes on it. Later: a user program that makes
-# a ring-3 round trip through each gate.
+# row runs only if this boot passes on it: the gate tests make ring-3
+# round trips through every gate, bare and through the vDSO, 32- and 64-bit.
 KVM_PROBE = Case(
     "kvm-probe",
-    cmdline="selftest=1",
+    cmdline="SYSGATE_EMULATOR=kvm init=/bin/runtests gates gates32",
     rows=("kvm",),
-    expect=(r"^\[selftest\] ring 3 round trip \.\.\. ok$",),
-    status=ANY_STATUS,
+    expect=(r"^runtests: 2 programs, 0 failed",),
+    status=0,
     timeout=30,
 )

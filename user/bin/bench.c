@@ -133,6 +133,7 @@ struct row {
 };
 
 static double tsc_hz;
+static int ticks_are_instructions; /* then nanoseconds mean nothing */
 
 static void measure(const struct row* r) {
     if (!r->available) {
@@ -148,22 +149,30 @@ static void measure(const struct row* r) {
     }
     qsort(per_call, (size_t)runs, sizeof per_call[0], by_value);
     const double median = per_call[runs / 2];
-    printf("%-34s %12.1f %12.1f %12.1f\n", r->name, per_call[0], median, median * 1e9 / tsc_hz);
+    if (ticks_are_instructions) printf("%-34s %12.1f %12.1f %12s\n", r->name, per_call[0], median, "-");
+    else printf("%-34s %12.1f %12.1f %12.1f\n", r->name, per_call[0], median, median * 1e9 / tsc_hz);
     fflush(stdout);
 }
 
-/* Where we run, from CPUID's hypervisor leaf, for the table's label. */
+/* What the ticks column means where we run: CPUID's hypervisor leaf, and
+ * SYSGATE_CLOCK=icount, which scripts/boot sets under -icount and Bochs. */
 static const char* environment(void) {
+    const char* clock = getenv("SYSGATE_CLOCK");
+    const int icount = clock && !strcmp(clock, "icount");
     uint32_t a, b, c, d;
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-    if (!(c & (1u << 31))) return "no hypervisor bit (hardware, or Bochs)";
-    static char sig[13];
+    if (!(c & (1u << 31)))
+        return icount ? "Bochs: ticks are guest instructions (the software path's length)"
+                      : "no hypervisor: ticks are TSC cycles";
+    char sig[13];
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000000), "c"(0));
     memcpy(sig, &b, 4), memcpy(sig + 4, &c, 4), memcpy(sig + 8, &d, 4);
     sig[12] = 0;
-    if (!strcmp(sig, "TCGTCGTCGTCG")) return "QEMU TCG (emulation: ticks are emulated time)";
-    if (!strcmp(sig, "KVMKVMKVM")) return "KVM";
-    return sig;
+    if (!strcmp(sig, "TCGTCGTCGTCG"))
+        return icount ? "QEMU TCG with -icount shift=0: ticks are guest instructions (deterministic)"
+                      : "QEMU TCG: ticks are emulated time (compare gates within this run only)";
+    if (!strcmp(sig, "KVMKVMKVM")) return "KVM: ticks are CPU cycles";
+    return "a hypervisor: ticks are TSC cycles as it presents them";
 }
 
 int main(int argc, char** argv) {
@@ -196,14 +205,15 @@ int main(int argc, char** argv) {
         intel = b == 0x756e6547; /* "Genu" */
         amd = b == 0x68747541;   /* "Auth" */
     }
+    (void)amd; /* only the 32-bit table has an AMD-only row */
+    const char* clock = getenv("SYSGATE_CLOCK");
+    ticks_are_instructions = clock && !strcmp(clock, "icount");
     vsyscall = sysgate_vdso_symbol("__kernel_vsyscall");
     vdso_clock_gettime = (int (*)(int, struct timespec*))sysgate_vdso_symbol("__vdso_clock_gettime");
-    const char* clock = getenv("SYSGATE_CLOCK");
 
     printf("Sysgate bench (%d-bit) on %s: %ld x getppid() per run, %d runs\n", (int)sizeof(void*) * 8,
            on_sysgate ? "Sysgate" : "a foreign kernel (Linux?)", calls, runs);
-    printf("environment: %s%s\n", clock && !strcmp(clock, "icount") ? "QEMU -icount shift=0: ticks are guest instructions; " : "",
-           environment());
+    printf("environment: %s\n", environment());
     printf("TSC %.1f MHz%s\n", tsc_hz / 1e6, on_sysgate ? " (the kernel's calibration)" : " (estimated)");
     printf("%-34s %12s %12s %12s\n", "gate", "min ticks", "median ticks", "ns/call");
     const char* gate32 = stats.vdso_gate32 == SYSGATE_GATE_SYSENTER ? "sysenter"
@@ -231,6 +241,8 @@ int main(int argc, char** argv) {
         {"sysenter", loop_sysenter, intel && vsyscall != 0 && on_sysgate, "AMD raises #UD in compat mode"},
         {"syscall (compat, AMD only)", loop_syscall, amd && on_sysgate, "Intel raises #UD in compat mode"},
         {vdso_name, loop_vdso, vsyscall != 0, "no AT_SYSINFO"},
+        {"__vdso_clock_gettime (no entry)", loop_clock_gettime, vdso_clock_gettime != 0,
+         "Sysgate's 32-bit vDSO has no time functions"},
         {"loop only (the timing overhead)", loop_empty, 1, ""},
     };
 #endif

@@ -206,9 +206,9 @@ static void each_gate_writes(void) {
 }
 
 static void bad_numbers_return_enosys(void) {
-    const word size32 = __NR32_sysgate_ctl + 1;
+    const word size32 = __NR32_syscalls; /* the table sizes, generated from the .tbl files */
 #if defined(__x86_64__)
-    const word size64 = __NR64_sysgate_ctl + 1;
+    const word size64 = __NR64_syscalls;
 #endif
     for (int g = INT80; g <= VDSO; g++) {
         if (!gate_usable(g)) continue;

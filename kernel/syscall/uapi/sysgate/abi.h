@@ -36,6 +36,19 @@ struct sysgate_stats {
     uint32_t cpu_vendor;               /* SYSGATE_VENDOR_* */
 };
 
+/* long sysgate_procs(struct sysgate_proc *buf, unsigned long count):
+ * describes up to `count` processes (the table has no order); returns how
+ * many processes exist. Sysgate has no /proc: this is what ps reads. */
+struct sysgate_proc {
+    int32_t pid;
+    int32_t ppid;     /* 0 for init */
+    char state;       /* 'R' running or runnable, 'S' sleeping, 'Z' zombie */
+    uint8_t bits;     /* 32 or 64 */
+    uint16_t reserved;
+    uint32_t gate;    /* SYSGATE_GATE_* of its last system call */
+    char name[32];
+};
+
 /* long sysgate_ctl(long op, long arg) */
 #define SYSGATE_CTL_SET_TIMER_HZ 1 /* arg: 18..20000 timer interrupts per second; returns the old rate */
 #define SYSGATE_CTL_RESET_STATS 2  /* zero the per-gate counters */
