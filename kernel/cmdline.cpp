@@ -69,6 +69,7 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
 
     // Split into NUL-terminated words in out.text.
     const char* p = in ? in : "";
+    bool dropped = false;
     while (*p) {
         while (*p == ' ' || *p == '\t' || *p == '\n') p++;
         if (!*p) break;
@@ -79,18 +80,23 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
         words[count++] = out.text + used;
         bool quoted = false;
         while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
-            if (*p == '\\' && p[1]) {
-                p++; // GRUB escapes quotes this way when it rebuilds the line
-                if (used + 1 < CommandLine::MAX_TEXT) out.text[used++] = *p;
-            } else if (*p == '"') {
+            const bool escaped = *p == '\\' && p[1]; // GRUB escapes quotes this way when it rebuilds the line
+            if (escaped) p++;
+            if (*p == '"' && !escaped) {
                 quoted = !quoted;
             } else if (used + 1 < CommandLine::MAX_TEXT) {
                 out.text[used++] = *p;
+            } else {
+                dropped = true;
             }
             p++;
         }
         out.text[used++] = 0;
         if (quoted) error(out, "unterminated quote in the command line");
+        if (dropped) {
+            error(out, "command line too long: the rest is ignored");
+            break;
+        }
     }
 
     size_t i = skip_first_word && count ? 1 : 0;

@@ -372,15 +372,19 @@ TEST(Cpuid, EachFeatureBitAlone) {
         set_intel(l);
         l.leaf1[EAX] = 0x00050654;
         l.ext0[EAX] = 0x80000008;
-        uint32_t* regs = b.leaf == 1 ? l.leaf1 : b.leaf == 7 ? l.leaf7 : b.leaf == 0x81 ? l.ext1 : l.ext7;
+        uint32_t* regs = b.leaf == 1      ? l.leaf1
+                         : b.leaf == 7    ? l.leaf7
+                         : b.leaf == 0x81 ? l.ext1
+                                          : l.ext7;
         regs[b.reg] = 1u << b.bit;
         const CpuInfo c = decode_cpuid(l);
         for (const Bit& other : bits)
-            EXPECT_EQ(c.*(other.field), &other == &b) << "only " << b.name << " set; " << other.name;
+            EXPECT_EQ(c.*(other.field), &other == &b)
+                << "only " << b.name << " set; " << other.name;
         // The same bit in a neighbouring register or position must not count.
         CpuidLeaves shifted = l;
-        uint32_t* sregs = b.leaf == 1   ? shifted.leaf1
-                          : b.leaf == 7 ? shifted.leaf7
+        uint32_t* sregs = b.leaf == 1      ? shifted.leaf1
+                          : b.leaf == 7    ? shifted.leaf7
                           : b.leaf == 0x81 ? shifted.ext1
                                            : shifted.ext7;
         sregs[b.reg] = (1u << b.bit) >> 1 | (b.bit < 31 ? (1u << b.bit) << 1 : 0);
@@ -411,10 +415,12 @@ TEST(Cpuid, Vendors) {
         char s[13];
         Vendor v;
     } cases[] = {
-        {"GenuineIntel", Vendor::Intel}, {"AuthenticAMD", Vendor::Amd}, {"HygonGenuine", Vendor::Amd},
-        {"CentaurHauls", Vendor::Other}, {"  Shanghai  ", Vendor::Other}, {"GenuineIotel", Vendor::Other},
-        {"AuthenticAMd", Vendor::Other}, {"genuineintel", Vendor::Other}, {"TCGTCGTCGTCG", Vendor::Other},
-        {"KVMKVMKVM\0\0\0", Vendor::Other}, {"Genuine\0ntel", Vendor::Other}, {"\0\0\0\0\0\0\0\0\0\0\0\0", Vendor::Other},
+        {"GenuineIntel", Vendor::Intel},  {"AuthenticAMD", Vendor::Amd},
+        {"HygonGenuine", Vendor::Amd},    {"CentaurHauls", Vendor::Other},
+        {"  Shanghai  ", Vendor::Other},  {"GenuineIotel", Vendor::Other},
+        {"AuthenticAMd", Vendor::Other},  {"genuineintel", Vendor::Other},
+        {"TCGTCGTCGTCG", Vendor::Other},  {"KVMKVMKVM\0\0\0", Vendor::Other},
+        {"Genuine\0ntel", Vendor::Other}, {"\0\0\0\0\0\0\0\0\0\0\0\0", Vendor::Other},
     };
     for (const Case& k : cases) {
         CpuidLeaves v;
@@ -471,8 +477,9 @@ TEST(Cpuid, EmptyLeavesDecodeToNothing) {
     EXPECT_STREQ(c.vendor_string, "");
     EXPECT_STREQ(c.brand, "");
     EXPECT_EQ(c.family, 0u);
-    EXPECT_FALSE(c.sep || c.sysenter_usable || c.syscall || c.long_mode || c.nx || c.smep || c.smap ||
-                 c.umip || c.pge || c.fxsr || c.tsc || c.rdtscp || c.invariant_tsc || c.pdpe1gb);
+    EXPECT_FALSE(c.sep || c.sysenter_usable || c.syscall || c.long_mode || c.nx || c.smep ||
+                 c.smap || c.umip || c.pge || c.fxsr || c.tsc || c.rdtscp || c.invariant_tsc ||
+                 c.pdpe1gb);
 }
 
 } // namespace

@@ -32,8 +32,15 @@ constexpr uint64_t bits(uint64_t value, unsigned lo, unsigned hi) {
 
 // A segment with every field zero / false.
 constexpr Segment zero_segment() {
-    return Segment{.base = 0, .limit = 0, .type = 0, .code_or_data = false, .dpl = 0, .present = false,
-                   .long_mode = false, .default_32 = false, .granular = false};
+    return Segment{.base = 0,
+                   .limit = 0,
+                   .type = 0,
+                   .code_or_data = false,
+                   .dpl = 0,
+                   .present = false,
+                   .long_mode = false,
+                   .default_32 = false,
+                   .granular = false};
 }
 
 // ------------------------------------------------------------ flat segments
@@ -59,8 +66,10 @@ TEST(Descriptors, FlatSegmentsFieldByField) {
         unsigned type, dpl, l, db;
         const char* what;
     } cases[] = {
-        {desc::code64(0), 0xb, 0, 1, 0, "kernel code64"}, {desc::data(0), 0x3, 0, 0, 1, "kernel data"},
-        {desc::code32(3), 0xb, 3, 0, 1, "user code32"},   {desc::data(3), 0x3, 3, 0, 1, "user data"},
+        {desc::code64(0), 0xb, 0, 1, 0, "kernel code64"},
+        {desc::data(0), 0x3, 0, 0, 1, "kernel data"},
+        {desc::code32(3), 0xb, 3, 0, 1, "user code32"},
+        {desc::data(3), 0x3, 3, 0, 1, "user data"},
         {desc::code64(3), 0xb, 3, 1, 0, "user code64"},
     };
     for (const Case& c : cases) {
@@ -68,7 +77,8 @@ TEST(Descriptors, FlatSegmentsFieldByField) {
         EXPECT_EQ(bits(c.d, 16, 39), 0u) << c.what << ": base[23:0]";
         EXPECT_EQ(bits(c.d, 40, 43), c.type) << c.what << ": type";
         EXPECT_EQ(bits(c.d, 43, 43), (c.type >> 3) & 1) << c.what << ": code bit";
-        EXPECT_EQ(bits(c.d, 40, 40), 1u) << c.what << ": accessed (pre-set, so the CPU never writes the GDT)";
+        EXPECT_EQ(bits(c.d, 40, 40), 1u)
+            << c.what << ": accessed (pre-set, so the CPU never writes the GDT)";
         EXPECT_EQ(bits(c.d, 44, 44), 1u) << c.what << ": S (code/data)";
         EXPECT_EQ(bits(c.d, 45, 46), c.dpl) << c.what << ": DPL";
         EXPECT_EQ(bits(c.d, 47, 47), 1u) << c.what << ": P";
@@ -85,7 +95,9 @@ TEST(Descriptors, FlatSegmentsFieldByField) {
 
 // ------------------------------------------------------------ encode()
 
-TEST(Descriptors, EncodeAllZeroIsZero) { EXPECT_EQ(desc::encode(zero_segment()), 0u); }
+TEST(Descriptors, EncodeAllZeroIsZero) {
+    EXPECT_EQ(desc::encode(zero_segment()), 0u);
+}
 
 TEST(Descriptors, EncodeEachFieldAlone) {
     Segment s = zero_segment();
@@ -135,13 +147,28 @@ TEST(Descriptors, EncodeUnusualValues) {
     //   high dword = base[31:24] << 24 | D/B (22) | limit[19:16] << 16
     //              | P (15) | DPL 2 (0x4000) | S (12) | type << 8 | base[23:16]
     //              = 12 000000 + 400000 + a0000 + 8000 + 4000 + 1000 + 500 + 34 = 124ad534
-    EXPECT_EQ(desc::encode({.base = 0x12345678, .limit = 0xabcde, .type = 0x5, .code_or_data = true, .dpl = 2,
-                            .present = true, .long_mode = false, .default_32 = true, .granular = false}),
+    EXPECT_EQ(desc::encode({.base = 0x12345678,
+                            .limit = 0xabcde,
+                            .type = 0x5,
+                            .code_or_data = true,
+                            .dpl = 2,
+                            .present = true,
+                            .long_mode = false,
+                            .default_32 = true,
+                            .granular = false}),
               0x124ad5345678bcdeull);
     // Everything at its maximum but P and S clear, L set, D clear:
-    //   low = ffffffff; high = ff | G 800000 | L 200000 | f0000 | DPL3 6000 | type f00 | ff = ffaf6fff
-    EXPECT_EQ(desc::encode({.base = 0xffffffff, .limit = 0xfffff, .type = 0xf, .code_or_data = false, .dpl = 3,
-                            .present = false, .long_mode = true, .default_32 = false, .granular = true}),
+    //   low = ffffffff; high = ff | G 800000 | L 200000 | f0000 | DPL3 6000 | type f00 | ff =
+    //   ffaf6fff
+    EXPECT_EQ(desc::encode({.base = 0xffffffff,
+                            .limit = 0xfffff,
+                            .type = 0xf,
+                            .code_or_data = false,
+                            .dpl = 3,
+                            .present = false,
+                            .long_mode = true,
+                            .default_32 = false,
+                            .granular = true}),
               0xffaf6fffffffffffull);
 }
 
@@ -177,9 +204,9 @@ TEST(Descriptors, Data32WithBase) {
     // A full 32-bit base round-trips through both base fields.
     const uint64_t d = desc::data32_with_base(0xdeadbeef, 0xfffff, true, true);
     EXPECT_EQ(bits(d, 16, 39) | bits(d, 56, 63) << 24, 0xdeadbeefu);
-    EXPECT_EQ(bits(d, 45, 46), 3u);    // always user
-    EXPECT_EQ(bits(d, 40, 43), 0x3u);  // read/write, accessed
-    EXPECT_EQ(bits(d, 53, 53), 0u);    // never a 64-bit segment
+    EXPECT_EQ(bits(d, 45, 46), 3u);   // always user
+    EXPECT_EQ(bits(d, 40, 43), 0x3u); // read/write, accessed
+    EXPECT_EQ(bits(d, 53, 53), 0u);   // never a 64-bit segment
 }
 
 // ------------------------------------------------------------ TSS descriptor
@@ -235,7 +262,8 @@ TEST(Descriptors, InterruptGateHandWorked) {
 
 TEST(Descriptors, TrapGateForInt80HandWorked) {
     // The classic system-call gate: trap gate (f), DPL 3 -> access byte ef.
-    const desc::Gate g = desc::gate(0xffffffff80106000ull, gdt::KERNEL_CS, 0, desc::TYPE_TRAP_GATE, 3);
+    const desc::Gate g =
+        desc::gate(0xffffffff80106000ull, gdt::KERNEL_CS, 0, desc::TYPE_TRAP_GATE, 3);
     EXPECT_EQ(g.low, 0x8010ef0000086000ull);
     EXPECT_EQ(g.high, 0x00000000ffffffffull);
 }
@@ -293,8 +321,10 @@ TEST(Descriptors, GatesTheKernelBuilds) {
         {idt::NMI, gdt::IST_NMI, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0200084000ull},
         {idt::BREAKPOINT, 0, desc::TYPE_INTERRUPT_GATE, 3, 0x8010ee0000084000ull},
         {idt::OVERFLOW, 0, desc::TYPE_INTERRUPT_GATE, 3, 0x8010ee0000084000ull},
-        {idt::DOUBLE_FAULT, gdt::IST_DOUBLE_FAULT, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0100084000ull},
-        {idt::MACHINE_CHECK, gdt::IST_MACHINE_CHECK, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0300084000ull},
+        {idt::DOUBLE_FAULT, gdt::IST_DOUBLE_FAULT, desc::TYPE_INTERRUPT_GATE, 0,
+         0x80108e0100084000ull},
+        {idt::MACHINE_CHECK, gdt::IST_MACHINE_CHECK, desc::TYPE_INTERRUPT_GATE, 0,
+         0x80108e0300084000ull},
         {idt::SYSCALL_INT80, 0, desc::TYPE_TRAP_GATE, 3, 0x8010ef0000084000ull},
     };
     for (const Case& c : cases) {
@@ -312,9 +342,9 @@ TEST(Descriptors, Selector) {
     EXPECT_EQ(desc::selector(5, 3), 0x2b);
     EXPECT_EQ(desc::selector(9, 3), 0x4b);
     EXPECT_EQ(desc::selector(0, 0), 0x00);
-    EXPECT_EQ(desc::selector(3, 7), 0x1b);   // RPL masked to 2 bits: the TI bit (GDT) stays 0
+    EXPECT_EQ(desc::selector(3, 7), 0x1b); // RPL masked to 2 bits: the TI bit (GDT) stays 0
     EXPECT_EQ(desc::selector(0x1fff, 3), 0xfffb);
-    EXPECT_EQ(desc::selector(4, 3) & 4, 0);  // TI = 0: always the GDT
+    EXPECT_EQ(desc::selector(4, 3) & 4, 0); // TI = 0: always the GDT
     EXPECT_EQ(desc::selector_index(0x2b), 5u);
     EXPECT_EQ(desc::selector_rpl(0x2b), 3u);
     EXPECT_EQ(desc::selector_index(0x38), 7u);
@@ -373,10 +403,12 @@ TEST(GdtLayout, SyscallSysretArithmetic) {
     EXPECT_EQ(gdt::syscall_cs(0x0000000b00000000ull), 0x08); // RPL forced to 0
     EXPECT_EQ(gdt::syscall_ss(0x0000000800000000ull), 0x10);
     EXPECT_EQ(gdt::syscall_ss(0x0000001000000000ull), 0x18);
-    EXPECT_EQ(gdt::syscall_ss(0x0000000b00000000ull), 0x13); // SS is not masked: STAR[47:32] + 8 as is
+    EXPECT_EQ(gdt::syscall_ss(0x0000000b00000000ull),
+              0x13); // SS is not masked: STAR[47:32] + 8 as is
     EXPECT_EQ(gdt::syscall_cs(0xffff0010ffffffffull), 0x10); // STAR[63:48] and [31:0] do not leak
     EXPECT_EQ(gdt::syscall_ss(0xffff0010ffffffffull), 0x18);
-    // SYSRET: CS = STAR[63:48] OR 3 (32-bit) or STAR[63:48] + 16 OR 3 (64-bit); SS = STAR[63:48] + 8 OR 3.
+    // SYSRET: CS = STAR[63:48] OR 3 (32-bit) or STAR[63:48] + 16 OR 3 (64-bit); SS = STAR[63:48] +
+    // 8 OR 3.
     EXPECT_EQ(gdt::sysretl_cs(0x0018000000000000ull), 0x1b);
     EXPECT_EQ(gdt::sysretl_cs(0x001b000000000000ull), 0x1b);
     EXPECT_EQ(gdt::sysret_ss(0x0018000000000000ull), 0x23);
@@ -414,14 +446,15 @@ TEST(GdtLayout, EveryFixedDescriptor) {
     // until then they are null descriptors, which fault if loaded.
     EXPECT_EQ(gdt::fixed_descriptor(gdt::TSS), 0u);
     EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(gdt::TSS + 1)), 0u);
-    for (unsigned i = gdt::TLS_FIRST; i < gdt::ENTRY_COUNT; i++) EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(i)), 0u) << i;
+    for (unsigned i = gdt::TLS_FIRST; i < gdt::ENTRY_COUNT; i++)
+        EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(i)), 0u) << i;
     EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(gdt::ENTRY_COUNT)), 0u);
     EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(1000)), 0u);
 }
 
 TEST(GdtLayout, SelectorRplMatchesDescriptorDpl) {
-    const uint16_t selectors[] = {gdt::KERNEL_CS, gdt::KERNEL_SS, gdt::USER_CS32, gdt::USER_DS, gdt::USER_CS64,
-                                  gdt::USER_SS_SYSEXITQ};
+    const uint16_t selectors[] = {gdt::KERNEL_CS, gdt::KERNEL_SS, gdt::USER_CS32,
+                                  gdt::USER_DS,   gdt::USER_CS64, gdt::USER_SS_SYSEXITQ};
     for (uint16_t sel : selectors) {
         const uint64_t d = gdt::fixed_descriptor(gdt::Index(desc::selector_index(sel)));
         EXPECT_EQ(bits(d, 45, 46), desc::selector_rpl(sel)) << std::hex << sel;
@@ -446,7 +479,8 @@ TEST(GdtLayout, SelectorRplMatchesDescriptorDpl) {
     EXPECT_TRUE(is_writable_data(gdt::USER_DS));
     EXPECT_TRUE(is_code64(gdt::USER_CS64));
     EXPECT_TRUE(is_writable_data(gdt::USER_SS_SYSEXITQ));
-    EXPECT_EQ(gdt::fixed_descriptor(gdt::USER_DATA), gdt::fixed_descriptor(gdt::USER_DATA_SYSEXITQ));
+    EXPECT_EQ(gdt::fixed_descriptor(gdt::USER_DATA),
+              gdt::fixed_descriptor(gdt::USER_DATA_SYSEXITQ));
 }
 
 TEST(GdtLayout, SlotsDoNotOverlap) {
@@ -456,9 +490,10 @@ TEST(GdtLayout, SlotsDoNotOverlap) {
     EXPECT_EQ(gdt::ENTRY_COUNT, gdt::TLS_FIRST + gdt::TLS_COUNT);
     EXPECT_EQ(gdt::TLS_COUNT, 3u); // GDT_ENTRY_TLS_ENTRIES on Linux
     std::set<unsigned> used;
-    for (unsigned i : {unsigned(gdt::NULL_INDEX), unsigned(gdt::KERNEL_CODE), unsigned(gdt::KERNEL_DATA),
-                       unsigned(gdt::USER_CODE32), unsigned(gdt::USER_DATA), unsigned(gdt::USER_CODE64),
-                       unsigned(gdt::USER_DATA_SYSEXITQ), unsigned(gdt::TSS), unsigned(gdt::TSS) + 1})
+    for (unsigned i :
+         {unsigned(gdt::NULL_INDEX), unsigned(gdt::KERNEL_CODE), unsigned(gdt::KERNEL_DATA),
+          unsigned(gdt::USER_CODE32), unsigned(gdt::USER_DATA), unsigned(gdt::USER_CODE64),
+          unsigned(gdt::USER_DATA_SYSEXITQ), unsigned(gdt::TSS), unsigned(gdt::TSS) + 1})
         EXPECT_TRUE(used.insert(i).second) << "slot " << i << " used twice";
     for (unsigned i = gdt::TLS_FIRST; i < gdt::TLS_FIRST + gdt::TLS_COUNT; i++)
         EXPECT_TRUE(used.insert(i).second) << "TLS slot " << i << " overlaps";
@@ -481,13 +516,19 @@ enum Kind { KCODE, KDATA, UCODE32, UDATA, UCODE64, UDATA2, KIND_COUNT };
 
 uint64_t descriptor_of(Kind k) {
     switch (k) {
-    case KCODE: return desc::code64(0);
-    case KDATA: return desc::data(0);
-    case UCODE32: return desc::code32(3);
+    case KCODE:
+        return desc::code64(0);
+    case KDATA:
+        return desc::data(0);
+    case UCODE32:
+        return desc::code32(3);
     case UDATA:
-    case UDATA2: return desc::data(3);
-    case UCODE64: return desc::code64(3);
-    default: return 0;
+    case UDATA2:
+        return desc::data(3);
+    case UCODE64:
+        return desc::code64(3);
+    default:
+        return 0;
     }
 }
 
@@ -503,17 +544,24 @@ bool gates_work(const std::array<uint64_t, 8>& table, uint16_t sysenter_cs, uint
         return bits(at(sel), 45, 46) == desc::selector_rpl(sel) && bits(at(sel), 47, 47) == 1;
     };
     const uint16_t sysenter_cs_loaded = sysenter_cs & 0xfffc;
-    return at(sysenter_cs_loaded) == desc::code64(0) && at(gdt::sysenter_ss(sysenter_cs)) == desc::data(0) &&
-           at(gdt::sysexit_cs(sysenter_cs)) == desc::code32(3) && dpl_matches(gdt::sysexit_cs(sysenter_cs)) &&
-           at(gdt::sysexit_ss(sysenter_cs)) == desc::data(3) && at(gdt::sysexitq_cs(sysenter_cs)) == desc::code64(3) &&
-           at(gdt::sysexitq_ss(sysenter_cs)) == desc::data(3) && at(gdt::syscall_cs(star)) == desc::code64(0) &&
-           at(gdt::syscall_ss(star)) == desc::data(0) && at(gdt::sysretl_cs(star)) == desc::code32(3) &&
-           at(gdt::sysret_ss(star)) == desc::data(3) && at(gdt::sysretq_cs(star)) == desc::code64(3);
+    return at(sysenter_cs_loaded) == desc::code64(0) &&
+           at(gdt::sysenter_ss(sysenter_cs)) == desc::data(0) &&
+           at(gdt::sysexit_cs(sysenter_cs)) == desc::code32(3) &&
+           dpl_matches(gdt::sysexit_cs(sysenter_cs)) &&
+           at(gdt::sysexit_ss(sysenter_cs)) == desc::data(3) &&
+           at(gdt::sysexitq_cs(sysenter_cs)) == desc::code64(3) &&
+           at(gdt::sysexitq_ss(sysenter_cs)) == desc::data(3) &&
+           at(gdt::syscall_cs(star)) == desc::code64(0) &&
+           at(gdt::syscall_ss(star)) == desc::data(0) &&
+           at(gdt::sysretl_cs(star)) == desc::code32(3) &&
+           at(gdt::sysret_ss(star)) == desc::data(3) &&
+           at(gdt::sysretq_cs(star)) == desc::code64(3);
 }
 
 TEST(GdtLayout, SysgateTablePassesTheGateCheck) {
     std::array<uint64_t, 8> table{};
-    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++) table[i] = gdt::fixed_descriptor(gdt::Index(i));
+    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++)
+        table[i] = gdt::fixed_descriptor(gdt::Index(i));
     EXPECT_TRUE(gates_work(table, gdt::SYSENTER_CS_VALUE, gdt::STAR_VALUE));
 }
 
@@ -521,27 +569,40 @@ TEST(GdtLayout, WrongOrdersBreakTheGates) {
     // Linux's x86_64 order (kernel code, kernel data, user code32, user data,
     // user code64) without the second user data descriptor: sysexitq's SS
     // (MSR + 40) lands on an empty slot.
-    std::array<uint64_t, 8> linux_like{0, desc::code64(0), desc::data(0), desc::code32(3), desc::data(3),
-                                       desc::code64(3), 0, 0};
+    std::array<uint64_t, 8> linux_like{
+        0, desc::code64(0), desc::data(0), desc::code32(3), desc::data(3), desc::code64(3), 0, 0};
     EXPECT_FALSE(gates_work(linux_like, 0x08, gdt::STAR_VALUE));
     EXPECT_NE(linux_like[desc::selector_index(gdt::sysexitq_ss(0x08))], desc::data(3));
 
     // The 64-bit user code before the 32-bit one: sysexit would return 32-bit
     // programs into a 64-bit code segment.
-    std::array<uint64_t, 8> swapped{0, desc::code64(0), desc::data(0), desc::code64(3), desc::data(3),
-                                    desc::code32(3), desc::data(3), 0};
+    std::array<uint64_t, 8> swapped{0,
+                                    desc::code64(0),
+                                    desc::data(0),
+                                    desc::code64(3),
+                                    desc::data(3),
+                                    desc::code32(3),
+                                    desc::data(3),
+                                    0};
     EXPECT_FALSE(gates_work(swapped, 0x08, gdt::STAR_VALUE));
     EXPECT_EQ(swapped[desc::selector_index(gdt::sysexit_cs(0x08))], desc::code64(3));
 
     // Kernel data before kernel code: SYSENTER_CS = 0x10 gives SS = 0x18, a user segment.
-    std::array<uint64_t, 8> data_first{0, desc::data(0), desc::code64(0), desc::code32(3), desc::data(3),
-                                       desc::code64(3), desc::data(3), 0};
+    std::array<uint64_t, 8> data_first{0,
+                                       desc::data(0),
+                                       desc::code64(0),
+                                       desc::code32(3),
+                                       desc::data(3),
+                                       desc::code64(3),
+                                       desc::data(3),
+                                       0};
     EXPECT_FALSE(gates_work(data_first, 0x10, 0x0018001000000000ull));
     EXPECT_EQ(data_first[desc::selector_index(gdt::sysenter_ss(0x10))], desc::code32(3));
 
     // The right table but a wrong MSR value (off by one slot) also fails.
     std::array<uint64_t, 8> good{};
-    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++) good[i] = gdt::fixed_descriptor(gdt::Index(i));
+    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++)
+        good[i] = gdt::fixed_descriptor(gdt::Index(i));
     EXPECT_FALSE(gates_work(good, 0x10, gdt::STAR_VALUE));
     EXPECT_FALSE(gates_work(good, 0x08, 0x0020000800000000ull)); // STAR[63:48] at user data
     EXPECT_FALSE(gates_work(good, 0x08, 0x0018001000000000ull)); // STAR[47:32] at kernel data
@@ -565,14 +626,16 @@ TEST(GdtLayout, SysgateOrderIsTheOnlyOneThatWorks) {
             if (order[slot] == UCODE32) ucode32 = slot + 1;
         }
         const uint16_t sysenter_cs = desc::selector(kcode, 0);
-        const uint64_t star = uint64_t(desc::selector(ucode32, 0)) << 48 | uint64_t(sysenter_cs) << 32;
+        const uint64_t star = uint64_t(desc::selector(ucode32, 0)) << 48 | uint64_t(sysenter_cs)
+                                                                               << 32;
         if (gates_work(table, sysenter_cs, star)) working.insert(table);
         tried++;
     } while (std::next_permutation(order.begin(), order.end()));
     EXPECT_EQ(tried, 720u);
     ASSERT_EQ(working.size(), 1u);
     std::array<uint64_t, 8> sysgate{};
-    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++) sysgate[i] = gdt::fixed_descriptor(gdt::Index(i));
+    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++)
+        sysgate[i] = gdt::fixed_descriptor(gdt::Index(i));
     EXPECT_EQ(*working.begin(), sysgate);
 }
 

@@ -22,7 +22,7 @@ std::string F(const char* format, const Ts&... values) {
 
 // A sink that collects everything, to check the Sink interface directly.
 class StringSink final : public fmt::Sink {
-public:
+  public:
     void put(char c) override { text += c; }
     std::string text;
 };
@@ -127,13 +127,13 @@ TEST(Format, NegativeNumbersInHexUseTheirOwnWidth) {
 TEST(Format, Alignment) {
     EXPECT_EQ(F("[{:>8}]", 42), "[      42]");
     EXPECT_EQ(F("[{:<8}]", 42), "[42      ]");
-    EXPECT_EQ(F("[{:8}]", 42), "[      42]");     // numbers default right
-    EXPECT_EQ(F("[{:8}]", "ab"), "[ab      ]");   // strings default left
+    EXPECT_EQ(F("[{:8}]", 42), "[      42]");   // numbers default right
+    EXPECT_EQ(F("[{:8}]", "ab"), "[ab      ]"); // strings default left
     EXPECT_EQ(F("[{:>8}]", "ab"), "[      ab]");
     EXPECT_EQ(F("[{:<6}]", -5), "[-5    ]");
     EXPECT_EQ(F("[{:>6x}]", 255u), "[    ff]");
     EXPECT_EQ(F("[{:>#8x}]", 255u), "[    0xff]");
-    EXPECT_EQ(F("[{:2}]", 12345), "[12345]");      // never truncated
+    EXPECT_EQ(F("[{:2}]", 12345), "[12345]"); // never truncated
     EXPECT_EQ(F("[{:>3}]", "abcdef"), "[abcdef]");
     EXPECT_EQ(F("[{:>3}]", 'x'), "[  x]");
     EXPECT_EQ(F("[{:<3}]", 'x'), "[x  ]");
@@ -196,8 +196,8 @@ TEST(Format, Braces) {
     EXPECT_EQ(F("{{}}"), "{}");
     EXPECT_EQ(F("{{{}}}", 5), "{5}");
     EXPECT_EQ(F("{{ {} }}", "x"), "{ x }");
-    EXPECT_EQ(F("a}b"), "a}b");   // a lone '}' is printed
-    EXPECT_EQ(F("}}}"), "}}");    // '}}' then a lone '}'
+    EXPECT_EQ(F("a}b"), "a}b"); // a lone '}' is printed
+    EXPECT_EQ(F("}}}"), "}}");  // '}}' then a lone '}'
     EXPECT_EQ(F("{{"), "{");
 }
 
@@ -215,7 +215,7 @@ TEST(Format, MoreArgumentsThanPlaceholders) {
 TEST(Format, UnterminatedBrace) {
     EXPECT_EQ(F("abc {", 1), "abc {");
     EXPECT_EQ(F("abc {:x", 1), "abc {:x");
-    EXPECT_EQ(F("{} {", 7, 8), "7 {");  // the first placeholder still works
+    EXPECT_EQ(F("{} {", 7, 8), "7 {"); // the first placeholder still works
     EXPECT_EQ(F("{", 7), "{");
 }
 
@@ -251,7 +251,8 @@ TEST(Format, TruncationNeverWritesPastTheCapacity) {
     std::memset(buf, 'Z', sizeof buf);
     EXPECT_EQ(fmt::format_to(buf, 4, "{:0100}", 1), 100u);
     EXPECT_STREQ(buf, "000");
-    for (size_t i = 4; i < sizeof buf; i++) EXPECT_EQ(buf[i], 'Z') << "byte " << i << " was written";
+    for (size_t i = 4; i < sizeof buf; i++)
+        EXPECT_EQ(buf[i], 'Z') << "byte " << i << " was written";
 }
 
 TEST(Format, CapacityOneHoldsOnlyTheTerminator) {

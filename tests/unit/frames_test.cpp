@@ -14,7 +14,7 @@ using mm::FrameAllocator;
 constexpr uint64_t F = FrameAllocator::FRAME_SIZE;
 
 class Frames : public ::testing::Test {
-protected:
+  protected:
     // Bitmap with a guard word after it, to catch writes past the frames' words.
     void init(uint64_t frames) {
         bitmap.assign((frames + 63) / 64 + 1, 0x5a5a5a5a5a5a5a5aull);
@@ -182,10 +182,10 @@ TEST_F(Frames, FreeRejectsWhatItDoesNotOwn) {
     fa.add_free_range(0, 100 * F);
     const uint64_t a = fa.allocate();
     ASSERT_EQ(a, F);
-    EXPECT_FALSE(fa.free(a + 1));        // misaligned
-    EXPECT_FALSE(fa.free(a + F / 2));    // misaligned
-    EXPECT_FALSE(fa.free(2 * F));        // never allocated (free)
-    EXPECT_FALSE(fa.free(100 * F));      // one past the end
+    EXPECT_FALSE(fa.free(a + 1));     // misaligned
+    EXPECT_FALSE(fa.free(a + F / 2)); // misaligned
+    EXPECT_FALSE(fa.free(2 * F));     // never allocated (free)
+    EXPECT_FALSE(fa.free(100 * F));   // one past the end
     EXPECT_FALSE(fa.free(~0ull & ~(F - 1)));
     EXPECT_FALSE(fa.free(0));
     EXPECT_EQ(fa.free_count(), 98u);
@@ -239,7 +239,7 @@ TEST_F(Frames, AddFreeRangeAfterAllocationsIsFound) {
     init(256);
     fa.add_free_range(200 * F, 256 * F);
     EXPECT_EQ(fa.allocate(), 200 * F); // hint now in word 3
-    fa.add_free_range(10 * F, 20 * F);  // more RAM below the hint
+    fa.add_free_range(10 * F, 20 * F); // more RAM below the hint
     EXPECT_EQ(fa.allocate(), 10 * F);
 }
 

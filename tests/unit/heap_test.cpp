@@ -55,7 +55,7 @@ bool grow(uintptr_t old_end, uintptr_t new_end, void* ctx) {
 constexpr size_t KiB = 1024, MiB = 1024 * 1024;
 
 class HeapTest : public ::testing::Test {
-protected:
+  protected:
     void init(size_t max_size, uintptr_t offset = 0) {
         heap.init(arena.base + offset, max_size, grow, &arena);
     }
@@ -113,7 +113,8 @@ TEST_F(HeapTest, SixteenByteAlignmentForEverySize) {
     // And every byte written is still there.
     for (const auto& [addr, size] : blocks)
         for (size_t i = 0; i < size; i++)
-            ASSERT_EQ(reinterpret_cast<unsigned char*>(addr)[i], (unsigned char)(size & 0xff)) << size;
+            ASSERT_EQ(reinterpret_cast<unsigned char*>(addr)[i], (unsigned char)(size & 0xff))
+                << size;
     EXPECT_TRUE(heap.check());
 }
 
@@ -140,7 +141,8 @@ TEST_F(HeapTest, InUseAccounting) {
         EXPECT_EQ(heap.bytes_in_use() % 16, 0u);
     }
     EXPECT_GE(heap.bytes_in_use(), requested);
-    EXPECT_LE(heap.bytes_in_use(), requested + ps.size() * 80); // header + rounding + an unsplit tail
+    EXPECT_LE(heap.bytes_in_use(),
+              requested + ps.size() * 80); // header + rounding + an unsplit tail
     EXPECT_EQ(heap.live_blocks(), ps.size());
     for (void* p : ps) EXPECT_TRUE(heap.free(p));
     EXPECT_EQ(heap.bytes_in_use(), 0u);
@@ -166,7 +168,7 @@ TEST_F(HeapTest, AllocateZeroGivesDistinctBlocks) {
 // A heap of exactly one 64 KiB chunk that can never grow: an allocation
 // only succeeds if a free block is large enough on its own.
 class OneChunk : public HeapTest {
-protected:
+  protected:
     void SetUp() override { init(64 * KiB); }
     // Allocates everything that is left in the chunk in one block.
     void* fill_rest() {
@@ -184,8 +186,9 @@ TEST_F(OneChunk, NeighboursMergeInEveryFreeOrder) {
         void* guard_low = h.allocate(200);
         void* abc[3];
         for (auto& p : abc) p = h.allocate(1000);
-        const size_t three = reinterpret_cast<uintptr_t>(abc[2]) - reinterpret_cast<uintptr_t>(abc[0]) +
-                             (reinterpret_cast<uintptr_t>(abc[1]) - reinterpret_cast<uintptr_t>(abc[0]));
+        const size_t three =
+            reinterpret_cast<uintptr_t>(abc[2]) - reinterpret_cast<uintptr_t>(abc[0]) +
+            (reinterpret_cast<uintptr_t>(abc[1]) - reinterpret_cast<uintptr_t>(abc[0]));
         void* guard_high = fill_rest();
         ASSERT_NE(guard_high, nullptr) << "the chunk is full";
         EXPECT_EQ(h.allocate(16), nullptr);
@@ -288,13 +291,13 @@ TEST_F(HeapTest, WildPointersAreRejected) {
     std::memset(p, 0xab, 256);
     int on_stack = 0;
     EXPECT_FALSE(heap.free(&on_stack));
-    EXPECT_FALSE(heap.free(p + 16));  // inside the block, aligned
-    EXPECT_FALSE(heap.free(p + 8));   // misaligned
+    EXPECT_FALSE(heap.free(p + 16)); // inside the block, aligned
+    EXPECT_FALSE(heap.free(p + 8));  // misaligned
     EXPECT_FALSE(heap.free(p + 1));
     EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base)));      // the first header itself
     EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + 16))); // below the first payload
     EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + heap.bytes_mapped()))); // the end
-    EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + 2 * MiB)));              // past it
+    EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + 2 * MiB)));             // past it
     EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + 1024))); // inside free space
     EXPECT_FALSE(heap.free(reinterpret_cast<void*>(16)));
     EXPECT_TRUE(heap.free(nullptr)); // like free(NULL): nothing to do
@@ -334,7 +337,8 @@ TEST_F(HeapTest, GrowthMergesWithTheFreeTail) {
     EXPECT_EQ((arena.grows[1].second - arena.grows[1].first) % 4096, 0u);
     EXPECT_GE(arena.grows[1].second - arena.grows[1].first, 100 * KiB);
     EXPECT_EQ(heap.bytes_mapped(), arena.grows[1].second - arena.base);
-    EXPECT_LT(reinterpret_cast<uintptr_t>(big), arena.base + 64 * KiB) << "not merged with the old tail";
+    EXPECT_LT(reinterpret_cast<uintptr_t>(big), arena.base + 64 * KiB)
+        << "not merged with the old tail";
     EXPECT_GT(reinterpret_cast<uintptr_t>(big), reinterpret_cast<uintptr_t>(small));
     std::memset(big, 0x11, 100 * KiB);
     std::memset(small, 0x22, 16);
@@ -394,8 +398,8 @@ TEST_F(HeapTest, ExactlyTheMaximumFits) {
 
 TEST_F(HeapTest, HugeRequestsFailCleanly) {
     init(1 * MiB);
-    for (size_t size : {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 15, SIZE_MAX - 32, SIZE_MAX / 2, size_t(1) << 40,
-                        1 * MiB, 1 * MiB + 1, 2 * MiB}) {
+    for (size_t size : {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 15, SIZE_MAX - 32, SIZE_MAX / 2,
+                        size_t(1) << 40, 1 * MiB, 1 * MiB + 1, 2 * MiB}) {
         EXPECT_EQ(heap.allocate(size), nullptr) << size;
         EXPECT_TRUE(heap.check()) << size;
         EXPECT_EQ(heap.bytes_in_use(), 0u) << size;
@@ -499,7 +503,8 @@ TEST_F(HeapTest, RandomAllocateFreeKeepsContentsAndTags) {
     EXPECT_EQ(heap.bytes_in_use(), 0u);
     EXPECT_EQ(heap.live_blocks(), 0u);
     EXPECT_TRUE(heap.check());
-    // Everything merged back into one block: the whole mapped heap in one allocation, without growing.
+    // Everything merged back into one block: the whole mapped heap in one allocation, without
+    // growing.
     const size_t grows = arena.grows.size();
     arena.refuse = true;
     void* all = heap.allocate(heap.bytes_mapped() - 32);

@@ -35,7 +35,7 @@ const void* phys(uint64_t addr) {
 }
 
 class Multiboot : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         memory.assign(64 * 1024, 0xee); // garbage everywhere not written
         g_memory = &memory;
@@ -50,7 +50,8 @@ protected:
         return addr;
     }
     // One memory-map entry at `at` with the given size field; returns the next entry's address.
-    uint64_t put_region(uint64_t at, uint32_t size_field, uint64_t base, uint64_t length, uint32_t type) {
+    uint64_t put_region(uint64_t at, uint32_t size_field, uint64_t base, uint64_t length,
+                        uint32_t type) {
         put32(at, size_field);
         put64(at + 4, base);
         put64(at + 12, length);
@@ -67,9 +68,12 @@ protected:
     std::vector<unsigned char> memory;
 };
 
-constexpr uint32_t MEM = 1 << 0, CMDLINE = 1 << 2, MODS_FLAG = 1 << 3, MMAP_FLAG = 1 << 6, LOADER = 1 << 9;
+constexpr uint32_t MEM = 1 << 0, CMDLINE = 1 << 2, MODS_FLAG = 1 << 3, MMAP_FLAG = 1 << 6,
+                   LOADER = 1 << 9;
 
-TEST_F(Multiboot, MagicValue) { EXPECT_EQ(x86::multiboot::LOADER_MAGIC, 0x2BADB002u); }
+TEST_F(Multiboot, MagicValue) {
+    EXPECT_EQ(x86::multiboot::LOADER_MAGIC, 0x2BADB002u);
+}
 
 TEST_F(Multiboot, NoFlagsGivesDefaults) {
     put32(INFO + 16, uint32_t(STRINGS)); // present but not flagged: ignored
@@ -215,8 +219,8 @@ TEST_F(Multiboot, MemoryMapTruncatedAtMaxRegions) {
 
 TEST_F(Multiboot, MemCountsWhenThereIsNoMap) {
     put32(INFO + 0, MEM);
-    put32(INFO + 4, 639);    // KiB below 1 MiB
-    put32(INFO + 8, 130048); // KiB above 1 MiB
+    put32(INFO + 4, 639);             // KiB below 1 MiB
+    put32(INFO + 8, 130048);          // KiB above 1 MiB
     put32(INFO + 48, uint32_t(MMAP)); // a map address without the flag: ignored
     put32(INFO + 44, 24);
     put_region(MMAP, 20, 0xdead0000, 0x1000, 1);

@@ -22,15 +22,16 @@ using namespace x86::paging;
 // keyed by made-up physical addresses. Any access to a page that was never
 // allocated (or was freed) throws, which fails the test.
 class FakeMemory final : public PhysicalMemory {
-public:
+  public:
     static constexpr uint64_t FIRST = 0x100000; // where fake table pages start
 
     explicit FakeMemory(size_t budget = SIZE_MAX) : budget_(budget) {}
 
     uint64_t* table(uint64_t phys) override {
         auto it = pages_.find(phys);
-        if (it == pages_.end()) throw std::runtime_error("walker touched a page that is not a live table: " +
-                                                         std::to_string(phys));
+        if (it == pages_.end())
+            throw std::runtime_error("walker touched a page that is not a live table: " +
+                                     std::to_string(phys));
         return it->second.get();
     }
     uint64_t allocate_zeroed() override {
@@ -45,7 +46,8 @@ public:
         return phys;
     }
     void free(uint64_t phys) override {
-        if (!pages_.erase(phys)) throw std::runtime_error("free of a page that is not a live table");
+        if (!pages_.erase(phys))
+            throw std::runtime_error("free of a page that is not a live table");
         frees_++;
         freed_.push_back(phys);
     }
@@ -66,7 +68,7 @@ public:
     void set_budget(size_t b) { budget_ = b; }
     const std::vector<uint64_t>& freed() const { return freed_; }
 
-private:
+  private:
     struct Free {
         void operator()(uint64_t* p) const { std::free(p); }
     };
@@ -83,13 +85,14 @@ constexpr uint64_t KiB4 = 0x1000, MiB2 = 0x200000, GiB1 = 0x40000000;
 
 // A virtual address with the given table indices and page offset.
 constexpr uint64_t va_of(unsigned i4, unsigned i3, unsigned i2, unsigned i1, unsigned offset = 0) {
-    uint64_t va = uint64_t(i4) << 39 | uint64_t(i3) << 30 | uint64_t(i2) << 21 | uint64_t(i1) << 12 | offset;
+    uint64_t va =
+        uint64_t(i4) << 39 | uint64_t(i3) << 30 | uint64_t(i2) << 21 | uint64_t(i1) << 12 | offset;
     if (i4 >= 256) va |= 0xffff000000000000ull; // canonical sign extension
     return va;
 }
 
 class Paging : public ::testing::Test {
-protected:
+  protected:
     FakeMemory mem;
     uint64_t root = mem.make_root();
     Walker w{mem, root};
@@ -106,7 +109,8 @@ protected:
 // ------------------------------------------------------------ pure helpers
 
 TEST(PagingHelpers, Index) {
-    // ffffffff80201000: PML4 511, PDPT 510, PD 1, PT 1 (the kernel image at -2 GiB + 2 MiB + 4 KiB).
+    // ffffffff80201000: PML4 511, PDPT 510, PD 1, PT 1 (the kernel image at -2 GiB + 2 MiB + 4
+    // KiB).
     EXPECT_EQ(index(4, 0xffffffff80201000ull), 511u);
     EXPECT_EQ(index(3, 0xffffffff80201000ull), 510u);
     EXPECT_EQ(index(2, 0xffffffff80201000ull), 1u);
@@ -151,7 +155,7 @@ TEST(PagingHelpers, EntryEncoding) {
 
     EXPECT_EQ(make_entry(0x12345000, pte::PRESENT | pte::WRITE), 0x12345003u);
     EXPECT_EQ(make_entry(0x12345678, pte::PRESENT), 0x12345001u); // offset bits dropped
-    EXPECT_EQ(make_entry(0xfff0000000001000ull, 0), 0x1000u);      // bits above 51 dropped
+    EXPECT_EQ(make_entry(0xfff0000000001000ull, 0), 0x1000u);     // bits above 51 dropped
     EXPECT_EQ(make_entry(0x000ffffffffff000ull, pte::NO_EXECUTE | pte::USER | pte::PRESENT),
               0x800ffffffffff005ull);
     EXPECT_EQ(entry_address(0x8000000012345867ull), 0x12345000u);
@@ -208,7 +212,8 @@ TEST_F(Paging, NeighbouringMappingsShareTables) {
 
 TEST_F(Paging, LeafFlagsAreKeptAsGivenPlusPresent) {
     const uint64_t va = 0x400000;
-    const uint64_t flags = pte::WRITE | pte::USER | pte::GLOBAL | pte::NO_EXECUTE | pte::CACHE_DISABLE;
+    const uint64_t flags =
+        pte::WRITE | pte::USER | pte::GLOBAL | pte::NO_EXECUTE | pte::CACHE_DISABLE;
     ASSERT_TRUE(w.map(va, 0xabc000, flags));
     uint64_t* e = w.leaf(va);
     ASSERT_NE(e, nullptr);
@@ -216,7 +221,8 @@ TEST_F(Paging, LeafFlagsAreKeptAsGivenPlusPresent) {
     // NX, GLOBAL and PCD never go into the intermediate levels.
     for (unsigned level = 4; level >= 2; level--) {
         const uint64_t i = entry(level, va);
-        EXPECT_EQ(i & ~pte::ADDRESS_MASK, pte::PRESENT | pte::WRITE | pte::USER) << "level " << level;
+        EXPECT_EQ(i & ~pte::ADDRESS_MASK, pte::PRESENT | pte::WRITE | pte::USER)
+            << "level " << level;
     }
 }
 
@@ -239,7 +245,8 @@ TEST_F(Paging, UserBitPropagatesToEveryLevel) {
     const uint64_t kernel_va = va_of(0, 0, 0, 7);
     const uint64_t user_va = va_of(0, 0, 0, 8); // same PT
     ASSERT_TRUE(w.map(kernel_va, 0x70000, pte::WRITE));
-    for (unsigned level = 4; level >= 2; level--) EXPECT_EQ(entry(level, kernel_va) & pte::USER, 0u) << level;
+    for (unsigned level = 4; level >= 2; level--)
+        EXPECT_EQ(entry(level, kernel_va) & pte::USER, 0u) << level;
 
     // A user page under the same tables turns the user bit on at every level (SDM 4.6).
     ASSERT_TRUE(w.map(user_va, 0x80000, pte::WRITE | pte::USER));
@@ -252,7 +259,8 @@ TEST_F(Paging, UserBitPropagatesToEveryLevel) {
 
     // Another kernel mapping later does not take the user bit away.
     ASSERT_TRUE(w.map(va_of(0, 0, 0, 9), 0x90000, 0));
-    for (unsigned level = 4; level >= 2; level--) EXPECT_NE(entry(level, user_va) & pte::USER, 0u) << level;
+    for (unsigned level = 4; level >= 2; level--)
+        EXPECT_NE(entry(level, user_va) & pte::USER, 0u) << level;
 }
 
 TEST_F(Paging, UserMappingCreatesUserTables) {
@@ -269,7 +277,7 @@ TEST_F(Paging, LeafReturnsTheEntryItself) {
     uint64_t* e = w.leaf(0x7abc);
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e, w.leaf(0x7000));
-    EXPECT_NE(e, w.leaf(0x7000 - 0x1000)); // unmapped: nullptr
+    EXPECT_NE(e, w.leaf(0x7000 - 0x1000));    // unmapped: nullptr
     *e = make_entry(0x5555000, pte::PRESENT); // writing through it changes the mapping
     EXPECT_EQ(w.translate(0x7008), 0x5555008u);
     *e &= ~pte::PRESENT;
@@ -278,7 +286,8 @@ TEST_F(Paging, LeafReturnsTheEntryItself) {
 }
 
 TEST_F(Paging, LookupsOnAnEmptyTreeFindNothingAndAllocateNothing) {
-    for (uint64_t va : {0ull, 0x1000ull, 0x7ffffffff000ull, 0xffff800000000000ull, 0xffffffff80000000ull}) {
+    for (uint64_t va :
+         {0ull, 0x1000ull, 0x7ffffffff000ull, 0xffff800000000000ull, 0xffffffff80000000ull}) {
         EXPECT_EQ(w.translate(va), ~0ull) << va;
         EXPECT_EQ(w.leaf(va), nullptr) << va;
         EXPECT_EQ(w.unmap(va), 0u) << va;
@@ -303,8 +312,8 @@ TEST_F(Paging, Unmap) {
     EXPECT_EQ(w.unmap(0x9000), 0xa000u);
     EXPECT_EQ(w.translate(0x9000), ~0ull);
     EXPECT_EQ(w.leaf(0x9000), nullptr);
-    EXPECT_EQ(entry(1, 0x9000), 0u); // the whole entry is cleared
-    EXPECT_EQ(w.unmap(0x9000), 0u);  // twice: nothing there
+    EXPECT_EQ(entry(1, 0x9000), 0u);         // the whole entry is cleared
+    EXPECT_EQ(w.unmap(0x9000), 0u);          // twice: nothing there
     EXPECT_EQ(w.translate(0xa000), 0xb000u); // the neighbour stays
     EXPECT_EQ(w.unmap(0xa123), 0xb000u);     // any address in the page
     EXPECT_EQ(mem.frees(), 0u);              // tables stay until free_tables
@@ -331,7 +340,7 @@ TEST_F(Paging, HugePagesAreNotSplitOrUnmappedAsSmallOnes) {
     const uint64_t va = 4 * MiB2;
     ASSERT_TRUE(w.map_huge(va, 8 * MiB2, pte::WRITE));
     const size_t before = mem.allocations();
-    EXPECT_FALSE(w.map(va + 0x3000, 0x1000, pte::WRITE)); // covered by the huge page
+    EXPECT_FALSE(w.map(va + 0x3000, 0x1000, pte::WRITE));   // covered by the huge page
     EXPECT_EQ(mem.allocations(), before);                   // and nothing allocated for it
     EXPECT_EQ(w.unmap(va + 0x3000), 0u);                    // unmap is for 4 KiB pages only
     EXPECT_EQ(w.translate(va + 0x3000), 8 * MiB2 + 0x3000); // still mapped
@@ -405,7 +414,9 @@ TEST_F(Paging, MapFailsPartwayAndRecovers) {
 struct Released {
     std::multiset<uint64_t> pages;
 };
-void record_release(uint64_t phys, void* ctx) { static_cast<Released*>(ctx)->pages.insert(phys); }
+void record_release(uint64_t phys, void* ctx) {
+    static_cast<Released*>(ctx)->pages.insert(phys);
+}
 
 TEST_F(Paging, FreeTablesReleasesEveryTableAndEveryLeaf) {
     std::multiset<uint64_t> mapped;
@@ -420,10 +431,11 @@ TEST_F(Paging, FreeTablesReleasesEveryTableAndEveryLeaf) {
     map(va_of(200, 0, 0, 0), 0x1004000);
     map(va_of(255, 511, 511, 510), 0x1005000);
     map(va_of(255, 511, 511, 509), 0x1005000); // the same frame twice: released twice
-    ASSERT_TRUE(w.map_huge(va_of(3, 0, 2, 0), 0x4000000, pte::USER)); // released by nobody: not a 4 KiB leaf
+    ASSERT_TRUE(w.map_huge(va_of(3, 0, 2, 0), 0x4000000,
+                           pte::USER)); // released by nobody: not a 4 KiB leaf
     const size_t tables = mem.allocations();
     EXPECT_EQ(tables, 3u + 1 + 2 + 3 + 3 + 2); // see the indices above
-    w.unmap(va_of(0, 0, 1, 3)); // an unmapped leaf is not released
+    w.unmap(va_of(0, 0, 1, 3));                // an unmapped leaf is not released
     mapped.erase(mapped.find(0x1002000));
     *w.leaf(va_of(0, 7, 9, 3)) &= ~pte::PRESENT; // nor one whose entry is kept but not present
     mapped.erase(mapped.find(0x1003000));
@@ -485,8 +497,8 @@ TEST_F(Paging, ManyMappingsRoundTrip) {
     for (int n = 0; n < 3000; n++) {
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         // 4 PML4 slots x 2 PDPT slots x 8 PD slots x any PT slot.
-        const uint64_t va = va_of(unsigned(seed >> 60) & 3, unsigned(seed >> 58) & 1, unsigned(seed >> 50) & 7,
-                                  unsigned(seed >> 32) & 511);
+        const uint64_t va = va_of(unsigned(seed >> 60) & 3, unsigned(seed >> 58) & 1,
+                                  unsigned(seed >> 50) & 7, unsigned(seed >> 32) & 511);
         const uint64_t phys = (seed >> 3) & 0xfffffff000ull;
         ASSERT_TRUE(w.map(va, phys, pte::USER | pte::WRITE));
         expect[va] = phys;
