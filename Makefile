@@ -13,6 +13,10 @@ PYTHON     ?= python3
 # V=1 shows every command.
 Q          := $(if $(V),,@)
 
+# `make` alone builds everything: the kernel, the libc, the programs, the
+# initramfs and the ISO.
+.DEFAULT_GOAL := all
+
 # ---------------------------------------------------------------- kernel
 KERNEL_CXXFLAGS := -std=c++20 -m64 -mno-red-zone -mcmodel=kernel -ffreestanding \
 	-fno-exceptions -fno-rtti -fno-pie -fno-stack-protector \

@@ -37,9 +37,7 @@ void print_symbol(const char* label, uint64_t address) {
         kprintln("  rsp is in the guard page below a kernel stack: kernel stack overflow");
     if (f.entry == x86::idt::PAGE_FAULT && mm::is_stack_guard(x86::read_cr2()))
         kprintln("  the address is in the guard page below a kernel stack: kernel stack overflow");
-    uint64_t offset;
-    if (symbolize(f.rip, offset)) kprintln("backtrace from the faulting frame:");
-    print_backtrace(f.rbp);
+    print_backtrace(f.rbp); // the callers of the faulting function
     shutdown(status::KERNEL_FAULT);
 }
 

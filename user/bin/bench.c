@@ -27,7 +27,7 @@ static inline uint64_t rdtsc(void) {
 
 static long calls = 100000;
 static int runs = 7;
-static void* vsyscall;                       /* __kernel_vsyscall */
+static void* vsyscall; /* __kernel_vsyscall */
 static int (*vdso_clock_gettime)(int, struct timespec*);
 
 /* One timed loop per gate: `calls` round trips, ticks per call. Each loop
@@ -66,7 +66,10 @@ static void loop_sysenter(long n) {
 static void loop_vdso(long n) {
     for (long i = 0; i < n; i++) {
         long r;
-        __asm__ volatile("call *%1" : "=a"(r) : "r"(vsyscall), "a"(__NR64_getppid) : "rcx", "r11", "memory");
+        __asm__ volatile("call *%1"
+                         : "=a"(r)
+                         : "r"(vsyscall), "a"(__NR64_getppid)
+                         : "rcx", "r11", "memory");
     }
 }
 #else
@@ -149,8 +152,10 @@ static void measure(const struct row* r) {
     }
     qsort(per_call, (size_t)runs, sizeof per_call[0], by_value);
     const double median = per_call[runs / 2];
-    if (ticks_are_instructions) printf("%-34s %12.1f %12.1f %12s\n", r->name, per_call[0], median, "-");
-    else printf("%-34s %12.1f %12.1f %12.1f\n", r->name, per_call[0], median, median * 1e9 / tsc_hz);
+    if (ticks_are_instructions)
+        printf("%-34s %12.1f %12.1f %12s\n", r->name, per_call[0], median, "-");
+    else
+        printf("%-34s %12.1f %12.1f %12.1f\n", r->name, per_call[0], median, median * 1e9 / tsc_hz);
     fflush(stdout);
 }
 
@@ -169,16 +174,19 @@ static const char* environment(void) {
     memcpy(sig, &b, 4), memcpy(sig + 4, &c, 4), memcpy(sig + 8, &d, 4);
     sig[12] = 0;
     if (!strcmp(sig, "TCGTCGTCGTCG"))
-        return icount ? "QEMU TCG with -icount shift=0: ticks are guest instructions (deterministic)"
-                      : "QEMU TCG: ticks are emulated time (compare gates within this run only)";
+        return icount
+                   ? "QEMU TCG with -icount shift=0: ticks are guest instructions (deterministic)"
+                   : "QEMU TCG: ticks are emulated time (compare gates within this run only)";
     if (!strcmp(sig, "KVMKVMKVM")) return "KVM: ticks are CPU cycles";
     return "a hypervisor: ticks are TSC cycles as it presents them";
 }
 
 int main(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-n")) calls = atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "-r")) runs = atoi(argv[i + 1]);
+        if (!strcmp(argv[i], "-n"))
+            calls = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "-r"))
+            runs = atoi(argv[i + 1]);
     }
     if (calls < 1) calls = 1;
     if (runs < 1) runs = 1;
@@ -209,16 +217,19 @@ int main(int argc, char** argv) {
     const char* clock = getenv("SYSGATE_CLOCK");
     ticks_are_instructions = clock && !strcmp(clock, "icount");
     vsyscall = sysgate_vdso_symbol("__kernel_vsyscall");
-    vdso_clock_gettime = (int (*)(int, struct timespec*))sysgate_vdso_symbol("__vdso_clock_gettime");
+    vdso_clock_gettime =
+        (int (*)(int, struct timespec*))sysgate_vdso_symbol("__vdso_clock_gettime");
 
-    printf("Sysgate bench (%d-bit) on %s: %ld x getppid() per run, %d runs\n", (int)sizeof(void*) * 8,
-           on_sysgate ? "Sysgate" : "a foreign kernel (Linux?)", calls, runs);
+    printf("Sysgate bench (%d-bit) on %s: %ld x getppid() per run, %d runs\n",
+           (int)sizeof(void*) * 8, on_sysgate ? "Sysgate" : "a foreign kernel (Linux?)", calls,
+           runs);
     printf("environment: %s\n", environment());
-    printf("TSC %.1f MHz%s\n", tsc_hz / 1e6, on_sysgate ? " (the kernel's calibration)" : " (estimated)");
+    printf("TSC %.1f MHz%s\n", tsc_hz / 1e6,
+           on_sysgate ? " (the kernel's calibration)" : " (estimated)");
     printf("%-34s %12s %12s %12s\n", "gate", "min ticks", "median ticks", "ns/call");
-    const char* gate32 = stats.vdso_gate32 == SYSGATE_GATE_SYSENTER ? "sysenter"
-                       : stats.vdso_gate32 == SYSGATE_GATE_SYSCALL  ? "syscall"
-                                                                    : "int80";
+    const char* gate32 = stats.vdso_gate32 == SYSGATE_GATE_SYSENTER  ? "sysenter"
+                         : stats.vdso_gate32 == SYSGATE_GATE_SYSCALL ? "syscall"
+                                                                     : "int80";
     (void)gate32;
 #if defined(__x86_64__)
     char vdso_name[64];
@@ -228,18 +239,21 @@ int main(int argc, char** argv) {
         {"syscall", loop_syscall, 1, ""},
         {"int $0x80 (i386 numbers)", loop_int80, 1, ""},
         {"sysenter (64-bit, Intel only)", loop_sysenter, on_sysgate && intel && vsyscall != 0,
-         on_sysgate ? "AMD CPUs raise #UD" : "Sysgate extension"},
+         on_sysgate ? "AMD CPUs raise #UD" : "a Sysgate extension"},
         {vdso_name, loop_vdso, vsyscall != 0, "no __kernel_vsyscall in this vDSO"},
         {"__vdso_clock_gettime (no entry)", loop_clock_gettime, vdso_clock_gettime != 0, "no vDSO"},
         {"loop only (the timing overhead)", loop_empty, 1, ""},
     };
 #else
     char vdso_name[64];
-    snprintf(vdso_name, sizeof vdso_name, "vdso __kernel_vsyscall (%s)", on_sysgate ? gate32 : "?");
+    snprintf(vdso_name, sizeof vdso_name, "vdso __kernel_vsyscall (%s)",
+             on_sysgate ? gate32 : "the kernel's choice");
     const struct row rows[] = {
         {"int $0x80", loop_int80, 1, ""},
-        {"sysenter", loop_sysenter, intel && vsyscall != 0 && on_sysgate, "AMD raises #UD in compat mode"},
-        {"syscall (compat, AMD only)", loop_syscall, amd && on_sysgate, "Intel raises #UD in compat mode"},
+        {"sysenter", loop_sysenter, intel && vsyscall != 0 && on_sysgate,
+         !on_sysgate ? "bare: needs Sysgate's landing pad" : "AMD raises #UD in compat mode"},
+        {"syscall (compat, AMD only)", loop_syscall, amd && on_sysgate,
+         !on_sysgate ? "bare: needs Sysgate's entry protocol" : "Intel raises #UD in compat mode"},
         {vdso_name, loop_vdso, vsyscall != 0, "no AT_SYSINFO"},
         {"__vdso_clock_gettime (no entry)", loop_clock_gettime, vdso_clock_gettime != 0,
          "Sysgate's 32-bit vDSO has no time functions"},
