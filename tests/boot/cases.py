@@ -137,6 +137,29 @@ CASES = (
         reject=NO_KERNEL_FAULT,
         status=0,
     ),
+    # bench runs in a boot test for correctness only (SPEC section 5: figures
+    # come from the program, never from a timed test): every gate the CPU
+    # offers produces a row of figures, the others say why they cannot.
+    Case(
+        "bench",
+        cmdline="init=/bin/bench -n 2000 -r 3",
+        expect=(r"^syscall\s+\d+\.\d\s+\d+\.\d", r"^int \$0x80 \(i386 numbers\)\s+\d+\.\d",
+                by_vendor(intel=r"^sysenter \(64-bit, Intel only\)\s+\d+\.\d", amd=r"^sysenter .*AMD CPUs raise #UD"),
+                r"^__vdso_clock_gettime \(no entry\)\s+\d+\.\d", r"^bench: done$"),
+        reject=NO_KERNEL_FAULT,
+        status=0,
+    ),
+    Case(
+        "bench32",
+        cmdline="init=/bin/bench32 -n 2000 -r 3",
+        expect=(r"^int \$0x80\s+\d+\.\d",
+                by_vendor(intel=r"^sysenter\s+\d+\.\d", amd=r"^syscall \(compat, AMD only\)\s+\d+\.\d"),
+                by_vendor(intel=r"^vdso __kernel_vsyscall \(sysenter\)\s+\d+\.\d",
+                          amd=r"^vdso __kernel_vsyscall \(syscall\)\s+\d+\.\d"),
+                r"^bench: done$"),
+        reject=NO_KERNEL_FAULT,
+        status=0,
+    ),
     Case(
         "kernel-fault",
         cmdline="crash=pagefault",
@@ -150,6 +173,61 @@ CASES = (
         rows=("qemu-intel",),
         expect=(r"double fault", r"kernel stack overflow"),
         status=254,
+    ),
+    Case(
+        # /bin/init and /bin/sh, driven through the serial port. The kernel
+        # echoes typed text when it arrives (mostly before the shell runs),
+        # so the patterns match what commands print, never what was typed:
+        # `echo hel""lo-sh` prints hello-sh, which its echo does not contain.
+        # The first byte is a newline because a byte that reaches the UART
+        # before the kernel has set it up is lost.
+        "shell-session",
+        stdin="\n"
+              "echo hel\"\"lo-sh\n"
+              "ls /bin | cat\n"
+              "ps\n"
+              "hello\n"
+              "hello32\n"
+              "hello_cpp\n"
+              "crash segv\n"
+              "echo \"after crash: status $?\"\n"
+              "false; echo \"after false: status $?\"\n"
+              "exit 7\n",
+        expect=(by_vendor(intel=r"vDSO gates: 32-bit programs enter the kernel with sysenter, 64-bit programs with syscall\.",
+                          amd=r"vDSO gates: 32-bit programs enter the kernel with syscall, 64-bit programs with syscall\."),
+                r"hello-sh$",
+                r"^hello_cpp32$",
+                r"^ +1 +0 +S +64 +syscall +init$",
+                r"^ +\d+ +1 +[RS] +64 +syscall +sh$",
+                r"^ +\d+ +\d+ +R +64 +syscall +ps$",
+                r"hello, world from a 64-bit program, pid \d+$",
+                r"hello, world from a 32-bit program, pid \d+$",
+                r"hello, world from C\+\+, 64-bit$",
+                r"static constructor: ran before main$",
+                r"^\[fault\] pid \d+ \(crash\): page fault at 0x0 ",
+                r"Segmentation fault",
+                r"after crash: status 139$",
+                r"after false: status 1$",
+                r"init: /bin/sh exited with status 7: powering off$"),
+        reject=(r"sh: .*not found", r"syntax error") + NO_KERNEL_FAULT,
+        status=7,
+    ),
+    Case(
+        # A pipeline's status is its last command's, here 3, which the
+        # shell (pid 1) exits with; cat32 is a 32-bit program in the middle.
+        "shell-pipeline",
+        cmdline="init=/bin/sh -c \"echo abc | cat32 | cat; true | sh -c 'exit 3'\"",
+        expect=(r"^abc$",),
+        reject=NO_KERNEL_FAULT,
+        status=3,
+    ),
+    Case(
+        # A script (sh FILE): user/etc/demo.sh, the tour for newcomers.
+        "shell-script",
+        cmdline="init=/bin/sh /etc/demo.sh",
+        expect=(r"^crash segv: status 139$", r"^== End of the tour$"),
+        reject=(r"sh: ",) + NO_KERNEL_FAULT,
+        status=0,
     ),
 )
 
