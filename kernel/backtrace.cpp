@@ -16,8 +16,10 @@ const char* symbolize(uint64_t address, uint64_t& offset) {
     if (!hi || address < kernel_symbol_addresses[0]) return nullptr;
     while (hi - lo > 1) { // the last symbol starting at or below address
         const uint64_t mid = (lo + hi) / 2;
-        if (kernel_symbol_addresses[mid] <= address) lo = mid;
-        else hi = mid;
+        if (kernel_symbol_addresses[mid] <= address)
+            lo = mid;
+        else
+            hi = mid;
     }
     offset = address - kernel_symbol_addresses[lo];
     if (offset > 1 << 20) return nullptr;
@@ -38,8 +40,10 @@ void print_backtrace(uint64_t rbp) {
         if (!ret) return;
         uint64_t offset = 0;
         const char* name = symbolize(ret, offset);
-        if (name) kprintln("  #{} {:#018x} {}+{:#x}", depth, ret, name, offset);
-        else kprintln("  #{} {:#018x}", depth, ret);
+        if (name)
+            kprintln("  #{} {:#018x} {}+{:#x}", depth, ret, name, offset);
+        else
+            kprintln("  #{} {:#018x}", depth, ret);
         if (frame[0] <= rbp) return; // frames grow upwards: anything else is a loop
         rbp = frame[0];
     }

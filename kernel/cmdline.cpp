@@ -132,8 +132,7 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
             if (spec->choices)
                 error(out, "{}={}: expected one of {}; option ignored", word, value, spec->choices);
             else
-                error(out, "{}={}: expected a number from {} to {}; option ignored", word, value, spec->min,
-                      spec->max);
+                error(out, "{}={}: expected a number from {} to {}; option ignored", word, value, spec->min, spec->max);
             continue;
         }
         out.settings[out.setting_count++] = {word, value};

@@ -8,7 +8,7 @@ namespace console {
 namespace {
 
 class DeviceSink final : public fmt::Sink {
-public:
+  public:
     void put(char c) override {
         x86::serial::put(c);
         x86::vga::put(c);
@@ -23,7 +23,9 @@ void init() {
     x86::vga::init();
 }
 
-fmt::Sink& sink() { return devices; }
+fmt::Sink& sink() {
+    return devices;
+}
 
 void write(const char* text, size_t length) {
     kprint_lock();

@@ -46,12 +46,29 @@ void emit_number(Sink& out, const Spec& spec, uint64_t magnitude, bool negative)
     const char* digits = "0123456789abcdef";
     const char* prefix = "";
     switch (spec.type) {
-    case 'x': base = 16; prefix = "0x"; break;
-    case 'p': base = 16; prefix = "0x"; break;
-    case 'X': base = 16; prefix = "0X"; digits = "0123456789ABCDEF"; break;
-    case 'b': base = 2; prefix = "0b"; break;
-    case 'o': base = 8; prefix = "0o"; break;
-    default: break;
+    case 'x':
+        base = 16;
+        prefix = "0x";
+        break;
+    case 'p':
+        base = 16;
+        prefix = "0x";
+        break;
+    case 'X':
+        base = 16;
+        prefix = "0X";
+        digits = "0123456789ABCDEF";
+        break;
+    case 'b':
+        base = 2;
+        prefix = "0b";
+        break;
+    case 'o':
+        base = 8;
+        prefix = "0o";
+        break;
+    default:
+        break;
     }
     if (!spec.alternate && spec.type != 'p') prefix = "";
 

@@ -55,25 +55,24 @@ struct Arg {
     Arg(const void* v) : kind(Kind::Pointer), p(v) {}
     Arg(void* v) : kind(Kind::Pointer), p(v) {}
     template <typename E>
-        requires __is_enum(E)
-    Arg(E v) : Arg(static_cast<__underlying_type(E)>(v)) {}
+    requires __is_enum(E) Arg(E v) : Arg(static_cast<__underlying_type(E)>(v)) {}
 };
 
 // Where formatted characters go.
 class Sink {
-public:
+  public:
     virtual void put(char c) = 0;
     virtual void write(const char* s, size_t n) {
         for (size_t i = 0; i < n; i++) put(s[i]);
     }
 
-protected:
+  protected:
     ~Sink() = default;
 };
 
 // Formats into a fixed buffer, always NUL-terminated, counting what did not fit.
 class BufferSink final : public Sink {
-public:
+  public:
     BufferSink(char* buf, size_t cap) : buf_(buf), cap_(cap) {
         if (cap_) buf_[0] = 0;
     }
@@ -86,7 +85,7 @@ public:
     }
     size_t length() const { return len_; } // as if the buffer were unbounded
 
-private:
+  private:
     char* buf_;
     size_t cap_;
     size_t len_ = 0;

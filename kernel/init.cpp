@@ -86,7 +86,8 @@ void start_gates() {
     const cmdline::CommandLine& cmd = boot_command_line();
     const x86::entry::GateSupport gates = x86::entry::init_msrs(boot_cpu());
     kprintln("[gates] int $0x80: IDT vector 0x80, DPL-3 trap gate; sysenter: {}; syscall: {}",
-             gates.sysenter ? "MSRs 0x174-0x176 set" : "no SEP", gates.syscall ? "STAR/LSTAR/CSTAR/FMASK set" : "absent");
+             gates.sysenter ? "MSRs 0x174-0x176 set" : "no SEP",
+             gates.syscall ? "STAR/LSTAR/CSTAR/FMASK set" : "absent");
     vdso::init(boot_cpu(), cmd.get("vsyscall", "auto"), gates);
     syscall::init(equal(cmd.get("strace", "0"), "1"));
 }
@@ -105,8 +106,10 @@ void start_system(const x86::multiboot::BootInfo& boot) {
         size = boot.modules[0].end - boot.modules[0].start;
     }
     const long files = vfs::mount_initramfs(archive, size);
-    if (!archive) kprintln("[initramfs] no initramfs module: the tree has only /dev");
-    else kprintln("[initramfs] {} files, {} KiB", files, size / 1024);
+    if (!archive)
+        kprintln("[initramfs] no initramfs module: the tree has only /dev");
+    else
+        kprintln("[initramfs] {} files, {} KiB", files, size / 1024);
 
     start_init(cmd);
     sched::idle_loop();

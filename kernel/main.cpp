@@ -24,7 +24,9 @@ cmdline::CommandLine command_line;
 char cmdline_copy[cmdline::CommandLine::MAX_TEXT];
 x86::CpuInfo cpu_info;
 
-const void* boot_phys(uint64_t phys) { return x86::mm::phys_to_virt(phys); }
+const void* boot_phys(uint64_t phys) {
+    return x86::mm::phys_to_virt(phys);
+}
 
 bool equal(const char* a, const char* b) {
     while (*a && *a == *b) a++, b++;
@@ -52,8 +54,12 @@ void print_memory_map(const x86::multiboot::BootInfo& boot) {
 
 } // namespace
 
-const cmdline::CommandLine& boot_command_line() { return command_line; }
-const x86::CpuInfo& boot_cpu() { return cpu_info; }
+const cmdline::CommandLine& boot_command_line() {
+    return command_line;
+}
+const x86::CpuInfo& boot_cpu() {
+    return cpu_info;
+}
 
 extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t multiboot_info) {
     console::init();
@@ -89,7 +95,8 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t multiboot_info
     start_gates();
 
     if (const char* kind = command_line.get("crash")) selftest::crash(kind);
-    if (equal(command_line.get("selftest", "0"), "1")) shutdown(selftest::run_all() ? status::OK : status::SELFTEST_FAILED);
+    if (equal(command_line.get("selftest", "0"), "1"))
+        shutdown(selftest::run_all() ? status::OK : status::SELFTEST_FAILED);
 
     start_system(boot);
 }

@@ -61,7 +61,8 @@ bool frames(Result& r) {
     }
     for (int i = 0; i < N; i++)
         if (*static_cast<uint64_t*>(x86::mm::phys_to_virt(got[i])) != got[i]) return r.fail("frame contents lost");
-    if (mm::free_frames() != before - N) return r.fail("free count {} after {} allocations from {}", mm::free_frames(), N, before);
+    if (mm::free_frames() != before - N)
+        return r.fail("free count {} after {} allocations from {}", mm::free_frames(), N, before);
     for (int i = 0; i < N; i++) mm::free_frame(got[i]);
     if (mm::free_frames() != before) return r.fail("free count not restored");
     return true;
@@ -205,7 +206,9 @@ void overflow_forever(unsigned depth) {
     if (depth < overflow_depth_limit) overflow_forever(depth + 1);
     pad[1] = pad[0];
 }
-void overflow_stack() { overflow_forever(0); }
+void overflow_stack() {
+    overflow_forever(0);
+}
 
 } // namespace
 
@@ -214,9 +217,9 @@ bool run_all() {
         const char* name;
         bool (*run)(Result&);
     } tests[] = {
-        {"frame allocator", frames}, {"kernel heap", heap},        {"breakpoint resumes", breakpoint},
+        {"frame allocator", frames},      {"kernel heap", heap},    {"breakpoint resumes", breakpoint},
         {"stack guard page", guard_page}, {"timer ticks", timer},   {"descriptor tables", descriptors},
-        {"ring 3 round trip", ring3},  {"gate MSRs", gate_msrs},
+        {"ring 3 round trip", ring3},     {"gate MSRs", gate_msrs},
     };
     passed = failed = 0;
     for (auto& t : tests) {

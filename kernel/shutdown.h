@@ -23,7 +23,7 @@ template <typename... Ts>
     panic_message(text);
 }
 
-#define KASSERT(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) panic("assertion failed: {} ({}:{})", #cond, __FILE__, __LINE__);              \
+#define KASSERT(cond)                                                                                                  \
+    do {                                                                                                               \
+        if (!(cond)) panic("assertion failed: {} ({}:{})", #cond, __FILE__, __LINE__);                                 \
     } while (0)

@@ -5,9 +5,9 @@
 #include "arch/x86/dev/pic.h"
 #include "arch/x86/dev/pit.h"
 #include "arch/x86/dev/rtc.h"
+#include "arch/x86/entry/interrupts.h"
 #include "arch/x86/mm/layout.h"
 #include "arch/x86/vdso/vdso_data.h"
-#include "arch/x86/entry/interrupts.h"
 #include "kernel/console.h"
 
 namespace ktime {
@@ -62,20 +62,34 @@ void init(unsigned timer_hz) {
              t.second);
 }
 
-uint64_t ticks() { return tick_count; }
+uint64_t ticks() {
+    return tick_count;
+}
 
 void set_timer_hz(unsigned new_hz) {
     hz = new_hz;
     x86::pit::set_frequency(hz);
 }
-unsigned timer_hz() { return hz; }
-uint64_t tsc_hz() { return tsc_per_second; }
+unsigned timer_hz() {
+    return hz;
+}
+uint64_t tsc_hz() {
+    return tsc_per_second;
+}
 
-uint64_t tsc_to_ns(uint64_t t) { return uint64_t(((unsigned __int128)t * clock.ns_mult) >> 32); }
+uint64_t tsc_to_ns(uint64_t t) {
+    return uint64_t(((unsigned __int128)t * clock.ns_mult) >> 32);
+}
 
-uint64_t now_ns() { return vdso_tsc_to_ns(&clock, x86::rdtsc()); }
-int64_t realtime_ns() { return int64_t(now_ns()) + clock.realtime_offset_ns; }
-uint64_t clock_page_phys() { return x86::mm::kernel_image_virt_to_phys(&clock_page); }
+uint64_t now_ns() {
+    return vdso_tsc_to_ns(&clock, x86::rdtsc());
+}
+int64_t realtime_ns() {
+    return int64_t(now_ns()) + clock.realtime_offset_ns;
+}
+uint64_t clock_page_phys() {
+    return x86::mm::kernel_image_virt_to_phys(&clock_page);
+}
 
 void add_tick_hook(TickHook hook) {
     if (hook_count < sizeof(hooks) / sizeof(hooks[0])) hooks[hook_count++] = hook;

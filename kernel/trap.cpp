@@ -5,12 +5,12 @@
 #include "arch/x86/desc/idt.h"
 #include "arch/x86/entry/entry.h"
 #include "arch/x86/entry/interrupts.h"
+#include "arch/x86/mm/layout.h"
 #include "arch/x86/mm/usercopy.h"
 #include "kernel/backtrace.h"
 #include "kernel/console.h"
 #include "kernel/mm/memory.h"
 #include "kernel/proc/process.h"
-#include "arch/x86/mm/layout.h"
 #include "kernel/shutdown.h"
 
 namespace trap {
@@ -24,8 +24,10 @@ UserFaultHandler user_fault_handler;
 void print_symbol(const char* label, uint64_t address) {
     uint64_t offset = 0;
     const char* name = symbolize(address, offset);
-    if (name) kprintln("  {} {:#018x} <{}+{:#x}>", label, address, name, offset);
-    else kprintln("  {} {:#018x}", label, address);
+    if (name)
+        kprintln("  {} {:#018x} <{}+{:#x}>", label, address, name, offset);
+    else
+        kprintln("  {} {:#018x}", label, address);
 }
 
 [[noreturn]] void kernel_fault(x86::RegisterFrame& f) {
@@ -121,7 +123,9 @@ void dump_frame(const x86::RegisterFrame& f) {
     kprintln("  cr0 {:#010x}  cr3 {:#018x}  cr4 {:#010x}", x86::read_cr0(), x86::read_cr3(), x86::read_cr4());
 }
 
-void set_user_fault_handler(UserFaultHandler handler) { user_fault_handler = handler; }
+void set_user_fault_handler(UserFaultHandler handler) {
+    user_fault_handler = handler;
+}
 
 void init() {
     for (unsigned v = 0; v < 32; v++) x86::interrupts::set_handler(v, on_exception);

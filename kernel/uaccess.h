@@ -16,23 +16,25 @@
 
 template <typename T>
 class UserPtr {
-public:
+  public:
     constexpr UserPtr() = default;
     constexpr explicit UserPtr(uint64_t address) : address_(address) {}
     // The conversions T* allows: adding const, and to (const) void.
     template <typename U>
-        requires(!std::is_same_v<U, T> && std::is_convertible_v<U*, T*>)
-    constexpr UserPtr(UserPtr<U> other) : address_(other.address()) {}
+    requires(!std::is_same_v<U, T> && std::is_convertible_v<U*, T*>) constexpr UserPtr(UserPtr<U> other)
+        : address_(other.address()) {}
 
     constexpr uint64_t address() const { return address_; }
     constexpr bool is_null() const { return address_ == 0; }
     // Element arithmetic, for arrays in user memory (argv, iovec).
     constexpr UserPtr operator+(size_t n) const {
-        if constexpr (std::is_void_v<T>) return UserPtr(address_ + n);
-        else return UserPtr(address_ + n * sizeof(T));
+        if constexpr (std::is_void_v<T>)
+            return UserPtr(address_ + n);
+        else
+            return UserPtr(address_ + n * sizeof(T));
     }
 
-private:
+  private:
     uint64_t address_ = 0;
 };
 

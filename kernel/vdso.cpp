@@ -34,8 +34,8 @@ struct Loaded {
     Gate gate;
     uint64_t frames[x86::vdso::MAX_CODE_PAGES];
     size_t pages;
-    uint64_t base;           // where it is mapped
-    uint64_t vsyscall;       // __kernel_vsyscall, absolute
+    uint64_t base;     // where it is mapped
+    uint64_t vsyscall; // __kernel_vsyscall, absolute
     uint64_t sysenter_return;
     uint64_t fallback_return; // 64-bit only
 };
@@ -43,8 +43,7 @@ Loaded image32, image64;
 
 uint64_t symbol(const Image& image, const char* name, uint64_t base) {
     uint64_t value = 0;
-    if (!elf::find_dynamic_symbol(image.start, image.size(), name, value))
-        panic("vDSO image has no symbol {}", name);
+    if (!elf::find_dynamic_symbol(image.start, image.size(), name, value)) panic("vDSO image has no symbol {}", name);
     return base + value;
 }
 
@@ -71,9 +70,12 @@ Image image_for(Gate gate, bool is64) {
         return {vdso64_syscall_start, vdso64_syscall_end};
     }
     switch (gate) {
-    case Gate::Sysenter: return {vdso32_sysenter_start, vdso32_sysenter_end};
-    case Gate::Syscall: return {vdso32_syscall_start, vdso32_syscall_end};
-    case Gate::Int80: break;
+    case Gate::Sysenter:
+        return {vdso32_sysenter_start, vdso32_sysenter_end};
+    case Gate::Syscall:
+        return {vdso32_syscall_start, vdso32_syscall_end};
+    case Gate::Int80:
+        break;
     }
     return {vdso32_int80_start, vdso32_int80_end};
 }
@@ -112,9 +114,15 @@ bool map_into(mm::AddressSpace& as, bool is64, Mapping& out) {
     return true;
 }
 
-Gate gate32() { return image32.gate; }
-Gate gate64() { return image64.gate; }
+Gate gate32() {
+    return image32.gate;
+}
+Gate gate64() {
+    return image64.gate;
+}
 
-bool is_fallback_return(uint64_t rip) { return image64.fallback_return && rip == image64.fallback_return; }
+bool is_fallback_return(uint64_t rip) {
+    return image64.fallback_return && rip == image64.fallback_return;
+}
 
 } // namespace vdso

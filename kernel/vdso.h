@@ -14,8 +14,8 @@ namespace vdso {
 void init(const x86::CpuInfo& cpu, const char* option, const x86::entry::GateSupport& support);
 
 struct Mapping {
-    uint64_t base;      // AT_SYSINFO_EHDR
-    uint64_t vsyscall;  // AT_SYSINFO (__kernel_vsyscall)
+    uint64_t base;     // AT_SYSINFO_EHDR
+    uint64_t vsyscall; // AT_SYSINFO (__kernel_vsyscall)
 };
 // Maps the data page and the code into a new address space.
 bool map_into(mm::AddressSpace& as, bool is64, Mapping& out);

@@ -13,9 +13,13 @@ bool equal(const char* a, const char* b) {
 
 // sysenter in compatibility mode: Intel (and others with a working SEP),
 // never AMD, whose CPUs raise #UD for it once long mode is on.
-bool sysenter_works_in_compat(const x86::CpuInfo& c) { return c.sysenter_usable && c.vendor != Vendor::Amd; }
+bool sysenter_works_in_compat(const x86::CpuInfo& c) {
+    return c.sysenter_usable && c.vendor != Vendor::Amd;
+}
 // syscall in compatibility mode: AMD only; Intel raises #UD.
-bool syscall_works_in_compat(const x86::CpuInfo& c) { return c.syscall && c.vendor == Vendor::Amd; }
+bool syscall_works_in_compat(const x86::CpuInfo& c) {
+    return c.syscall && c.vendor == Vendor::Amd;
+}
 
 const char* why_no_sysenter(const x86::CpuInfo& c) {
     if (c.vendor == Vendor::Amd) return "AMD CPUs raise #UD for sysenter in compatibility mode";
@@ -26,11 +30,16 @@ const char* why_no_sysenter(const x86::CpuInfo& c) {
 } // namespace
 
 bool parse_option(const char* text, Option& out) {
-    if (!text || equal(text, "auto")) out = Option::Auto;
-    else if (equal(text, "int80")) out = Option::Int80;
-    else if (equal(text, "sysenter")) out = Option::Sysenter;
-    else if (equal(text, "syscall")) out = Option::Syscall;
-    else return false;
+    if (!text || equal(text, "auto"))
+        out = Option::Auto;
+    else if (equal(text, "int80"))
+        out = Option::Int80;
+    else if (equal(text, "sysenter"))
+        out = Option::Sysenter;
+    else if (equal(text, "syscall"))
+        out = Option::Syscall;
+    else
+        return false;
     return true;
 }
 

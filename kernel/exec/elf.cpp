@@ -62,13 +62,11 @@ bool read_phdr(const uint8_t* d, size_t size, const Header& h, unsigned i, Progr
     const uint64_t at = h.phoff + uint64_t(i) * h.phentsize;
     if (h.is64) {
         return read(d, size, at, p.type) && read(d, size, at + 4, p.flags) && read(d, size, at + 8, p.offset) &&
-               read(d, size, at + 16, p.vaddr) && read(d, size, at + 32, p.filesz) &&
-               read(d, size, at + 40, p.memsz);
+               read(d, size, at + 16, p.vaddr) && read(d, size, at + 32, p.filesz) && read(d, size, at + 40, p.memsz);
     }
     uint32_t offset = 0, vaddr = 0, filesz = 0, memsz = 0;
     const bool ok = read(d, size, at, p.type) && read(d, size, at + 4, offset) && read(d, size, at + 8, vaddr) &&
-                    read(d, size, at + 16, filesz) && read(d, size, at + 20, memsz) &&
-                    read(d, size, at + 24, p.flags);
+                    read(d, size, at + 16, filesz) && read(d, size, at + 20, memsz) && read(d, size, at + 24, p.flags);
     p.offset = offset;
     p.vaddr = vaddr;
     p.filesz = filesz;
@@ -111,7 +109,8 @@ const char* parse_executable(const uint8_t* d, size_t size, uint64_t user_limit_
         if ((s.prot & 4) && h.entry >= p.vaddr && h.entry < p.vaddr + p.memsz) entry_in_code = true;
         if (p.vaddr + p.memsz > out.end) out.end = p.vaddr + p.memsz;
         // Without PT_PHDR, the headers are mapped if a segment holds them from the file.
-        if (!out.phdr_address && h.phoff >= p.offset && h.phoff + uint64_t(h.phnum) * h.phentsize <= p.offset + p.filesz)
+        if (!out.phdr_address && h.phoff >= p.offset &&
+            h.phoff + uint64_t(h.phnum) * h.phentsize <= p.offset + p.filesz)
             out.phdr_address = p.vaddr + (h.phoff - p.offset);
     }
     if (!out.segment_count) return "no loadable segments";

@@ -4,7 +4,7 @@ namespace exec {
 namespace {
 
 class Writer {
-public:
+  public:
     Writer(uint8_t* buf, size_t capacity, uint64_t top) : buf_(buf), bottom_(top - capacity), top_(top), at_(top) {}
 
     bool fits(uint64_t bytes) const { return at_ - bottom_ >= bytes; }
@@ -20,7 +20,8 @@ public:
         return fits(n + 1) ? push(s, n + 1) : 0;
     }
     void put_word(uint64_t address, uint64_t value, bool is64) {
-        if (is64) __builtin_memcpy(buf_ + (address - bottom_), &value, 8);
+        if (is64)
+            __builtin_memcpy(buf_ + (address - bottom_), &value, 8);
         else {
             const uint32_t v = uint32_t(value);
             __builtin_memcpy(buf_ + (address - bottom_), &v, 4);
@@ -31,7 +32,7 @@ public:
     void set_position(uint64_t p) { at_ = p; }
     uint64_t bottom() const { return bottom_; }
 
-private:
+  private:
     uint8_t* buf_;
     uint64_t bottom_, top_, at_;
 };

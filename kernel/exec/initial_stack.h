@@ -19,9 +19,26 @@ namespace exec {
 
 namespace at {
 enum : uint64_t {
-    NULL_ = 0, PHDR = 3, PHENT = 4, PHNUM = 5, PAGESZ = 6, BASE = 7, FLAGS = 8, ENTRY = 9, UID = 11,
-    EUID = 12, GID = 13, EGID = 14, PLATFORM = 15, HWCAP = 16, CLKTCK = 17, SECURE = 23, RANDOM = 25,
-    EXECFN = 31, SYSINFO = 32, SYSINFO_EHDR = 33,
+    NULL_ = 0,
+    PHDR = 3,
+    PHENT = 4,
+    PHNUM = 5,
+    PAGESZ = 6,
+    BASE = 7,
+    FLAGS = 8,
+    ENTRY = 9,
+    UID = 11,
+    EUID = 12,
+    GID = 13,
+    EGID = 14,
+    PLATFORM = 15,
+    HWCAP = 16,
+    CLKTCK = 17,
+    SECURE = 23,
+    RANDOM = 25,
+    EXECFN = 31,
+    SYSINFO = 32,
+    SYSINFO_EHDR = 33,
 };
 } // namespace at
 

@@ -26,7 +26,9 @@ namespace {
 constexpr size_t HEADER = sizeof(size_t) * 4;
 constexpr size_t MIN_BLOCK = HEADER + 16; // room for the two free-list links
 constexpr size_t GROW_CHUNK = 64 * 1024;
-constexpr size_t round_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+constexpr size_t round_up(size_t v, size_t a) {
+    return (v + a - 1) & ~(a - 1);
+}
 } // namespace
 
 void Heap::init(uintptr_t base, size_t max_size, GrowFn grow, void* ctx) {
@@ -47,8 +49,10 @@ void Heap::insert_free(Block* b) {
 }
 
 void Heap::remove_free(Block* b) {
-    if (b->prev_free()) b->prev_free()->next_free() = b->next_free();
-    else free_list_ = b->next_free();
+    if (b->prev_free())
+        b->prev_free()->next_free() = b->next_free();
+    else
+        free_list_ = b->next_free();
     if (b->next_free()) b->next_free()->prev_free() = b->prev_free();
 }
 
@@ -81,8 +85,10 @@ void Heap::split(Block* b, size_t total) {
     rest->size = b->size - total;
     rest->prev_size = total;
     b->size = total;
-    if (b == last_) last_ = rest;
-    else rest->next()->prev_size = rest->size;
+    if (b == last_)
+        last_ = rest;
+    else
+        rest->next()->prev_size = rest->size;
     insert_free(coalesce(rest));
 }
 

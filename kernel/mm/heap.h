@@ -8,7 +8,7 @@
 namespace mm {
 
 class Heap {
-public:
+  public:
     // Makes [old_end, new_end) usable memory; false when it cannot.
     using GrowFn = bool (*)(uintptr_t old_end, uintptr_t new_end, void* ctx);
 
@@ -19,7 +19,7 @@ public:
     // false: not a live block of this heap (a double free or a wild pointer).
     bool free(void* p);
 
-    size_t bytes_in_use() const { return in_use_; }   // payload + headers of live blocks
+    size_t bytes_in_use() const { return in_use_; } // payload + headers of live blocks
     size_t bytes_mapped() const { return end_ - base_; }
     size_t live_blocks() const { return live_; }
     // Walks every block and checks the tags: for tests and debugging.
@@ -27,7 +27,7 @@ public:
 
     struct Block; // public only so heap.cpp can check its size
 
-private:
+  private:
     Block* first_fit(size_t total);
     bool extend(size_t at_least);
     void insert_free(Block* b);

@@ -8,8 +8,8 @@
 #include "kernel/shutdown.h"
 
 // Section boundaries from linker.ld.
-extern "C" char _boot_start[], _boot_end[], _text_start[], _text_end[], _rodata_start[], _rodata_end[],
-    _data_start[], _data_end[];
+extern "C" char _boot_start[], _boot_end[], _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[],
+    _data_end[];
 
 namespace mm {
 namespace {
@@ -28,7 +28,7 @@ uint64_t global_bit;
 uint64_t kernel_pml4;
 
 class DirectMapMemory final : public PhysicalMemory {
-public:
+  public:
     uint64_t* table(uint64_t phys) override { return static_cast<uint64_t*>(x86::mm::phys_to_virt(phys)); }
     uint64_t allocate_zeroed() override { return allocate_frame(); }
     void free(uint64_t phys) override { free_frame(phys); }
@@ -52,7 +52,9 @@ constexpr uint64_t STACK_SLOT_SIZE = 32 * 1024;
 constexpr unsigned STACK_SLOTS = 4096;
 uint64_t stack_slot_used[STACK_SLOTS / 64];
 
-uint64_t stack_slot_base(unsigned slot) { return x86::mm::KERNEL_STACKS_BASE + slot * STACK_SLOT_SIZE; }
+uint64_t stack_slot_base(unsigned slot) {
+    return x86::mm::KERNEL_STACKS_BASE + slot * STACK_SLOT_SIZE;
+}
 
 void map_range(Walker& w, uint64_t virt_start, uint64_t virt_end, uint64_t flags) {
     for (uint64_t va = x86::mm::page_down(virt_start); va < virt_end; va += PAGE_SIZE)
@@ -61,7 +63,9 @@ void map_range(Walker& w, uint64_t virt_start, uint64_t virt_end, uint64_t flags
 
 } // namespace
 
-uint64_t allocate_frame_unzeroed() { return frames.allocate(); }
+uint64_t allocate_frame_unzeroed() {
+    return frames.allocate();
+}
 
 uint64_t allocate_frame() {
     const uint64_t phys = frames.allocate();
@@ -73,11 +77,21 @@ void free_frame(uint64_t phys) {
     if (!frames.free(phys)) panic("free of frame {:#x} that is not allocated", phys);
 }
 
-uint64_t free_frames() { return frames.free_count(); }
-uint64_t total_frames() { return frames.frame_count(); }
-PhysicalMemory& physical_memory() { return direct_memory; }
-uint64_t kernel_root() { return kernel_pml4; }
-uint64_t pte_nx() { return nx_bit; }
+uint64_t free_frames() {
+    return frames.free_count();
+}
+uint64_t total_frames() {
+    return frames.frame_count();
+}
+PhysicalMemory& physical_memory() {
+    return direct_memory;
+}
+uint64_t kernel_root() {
+    return kernel_pml4;
+}
+uint64_t pte_nx() {
+    return nx_bit;
+}
 
 void init(const x86::multiboot::BootInfo& boot, const Hardening& hw) {
     nx_bit = hw.nx ? pte::NO_EXECUTE : 0;
@@ -140,8 +154,8 @@ void init(const x86::multiboot::BootInfo& boot, const Hardening& hw) {
               reinterpret_cast<uint64_t>(_boot_end) + KERNEL_VIRT_OFFSET, pte::WRITE | nx_bit);
 
     x86::write_cr3(kernel_pml4); // the identity map of the boot tables is gone from here on
-    kprintln("[mm] kernel page tables: text r-x, rodata r--{}, data rw-{}, direct map of {} MiB",
-             hw.nx ? " nx" : "", hw.nx ? " nx" : "", top >> 20);
+    kprintln("[mm] kernel page tables: text r-x, rodata r--{}, data rw-{}, direct map of {} MiB", hw.nx ? " nx" : "",
+             hw.nx ? " nx" : "", top >> 20);
 
     heap.init(x86::mm::HEAP_BASE, x86::mm::HEAP_MAX, grow_heap, nullptr);
 }
@@ -190,19 +204,35 @@ bool is_mapped(uint64_t va) {
     return current.translate(va) != ~0ull;
 }
 
-size_t heap_in_use() { return heap.bytes_in_use(); }
-size_t heap_live_blocks() { return heap.live_blocks(); }
-bool heap_check() { return heap.check(); }
+size_t heap_in_use() {
+    return heap.bytes_in_use();
+}
+size_t heap_live_blocks() {
+    return heap.live_blocks();
+}
+bool heap_check() {
+    return heap.check();
+}
 
 } // namespace mm
 
 // new and delete: the kernel heap. Allocation failure returns nullptr
 // (no exceptions); callers check.
-void* operator new(size_t size) { return mm::heap.allocate(size); }
-void* operator new[](size_t size) { return mm::heap.allocate(size); }
+void* operator new(size_t size) {
+    return mm::heap.allocate(size);
+}
+void* operator new[](size_t size) {
+    return mm::heap.allocate(size);
+}
 void operator delete(void* p) noexcept {
     if (!mm::heap.free(p)) panic("delete of {} that is not a live heap block", p);
 }
-void operator delete[](void* p) noexcept { operator delete(p); }
-void operator delete(void* p, size_t) noexcept { operator delete(p); }
-void operator delete[](void* p, size_t) noexcept { operator delete(p); }
+void operator delete[](void* p) noexcept {
+    operator delete(p);
+}
+void operator delete(void* p, size_t) noexcept {
+    operator delete(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+    operator delete(p);
+}

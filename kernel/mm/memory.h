@@ -17,9 +17,9 @@ struct Hardening {
 // with W^X kernel sections and an NX direct map, and prepares the heap.
 void init(const x86::multiboot::BootInfo& boot, const Hardening& hw);
 
-uint64_t allocate_frame();           // zeroed; 0 when out of memory
+uint64_t allocate_frame(); // zeroed; 0 when out of memory
 uint64_t allocate_frame_unzeroed();
-void free_frame(uint64_t phys);      // panics on a double free
+void free_frame(uint64_t phys); // panics on a double free
 uint64_t free_frames();
 uint64_t total_frames();
 

@@ -41,8 +41,10 @@ T from_register(uint64_t value) {
     } else {
         static_assert(std::is_integral_v<T>, "system-call parameters are integers, enums or UserPtr");
         if constexpr (abi == Abi::I386) {
-            if constexpr (std::is_signed_v<T>) return T(int32_t(uint32_t(value)));
-            else return T(uint32_t(value));
+            if constexpr (std::is_signed_v<T>)
+                return T(int32_t(uint32_t(value)));
+            else
+                return T(uint32_t(value));
         } else {
             return T(value);
         }
@@ -59,7 +61,7 @@ struct Adapter<abi, F> {
 
     static int64_t call(const uint64_t (&args)[6]) { return invoke(args, std::index_sequence_for<P...>{}); }
 
-private:
+  private:
     template <size_t... I>
     static int64_t invoke(const uint64_t (&args)[6], std::index_sequence<I...>) {
         return int64_t(F(from_register<abi, P>(args[I])...));

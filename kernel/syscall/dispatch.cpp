@@ -10,7 +10,9 @@
 
 namespace syscall {
 
-int64_t not_implemented(const uint64_t (&)[6]) { return -err::ENOSYS; }
+int64_t not_implemented(const uint64_t (&)[6]) {
+    return -err::ENOSYS;
+}
 
 namespace {
 
@@ -19,8 +21,10 @@ bool tracing;
 
 unsigned stats_gate(const x86::RegisterFrame& frame, x86::entry::Gate gate) {
     switch (gate) {
-    case x86::entry::Gate::Int80: return SYSGATE_GATE_INT80;
-    case x86::entry::Gate::Sysenter: return SYSGATE_GATE_SYSENTER;
+    case x86::entry::Gate::Int80:
+        return SYSGATE_GATE_INT80;
+    case x86::entry::Gate::Sysenter:
+        return SYSGATE_GATE_SYSENTER;
     case x86::entry::Gate::Syscall:
         return vdso::is_fallback_return(frame.rip) ? SYSGATE_GATE_VDSO_FALLBACK : SYSGATE_GATE_SYSCALL;
     }
@@ -34,31 +38,56 @@ const char* gate_label(unsigned stats_gate_index) {
 
 const char* error_name(int64_t result) {
     switch (-result) {
-    case err::EPERM: return "EPERM";
-    case err::ENOENT: return "ENOENT";
-    case err::ESRCH: return "ESRCH";
-    case err::EINTR: return "EINTR";
-    case err::E2BIG: return "E2BIG";
-    case err::ENOEXEC: return "ENOEXEC";
-    case err::EBADF: return "EBADF";
-    case err::ECHILD: return "ECHILD";
-    case err::EAGAIN: return "EAGAIN";
-    case err::ENOMEM: return "ENOMEM";
-    case err::EACCES: return "EACCES";
-    case err::EFAULT: return "EFAULT";
-    case err::EEXIST: return "EEXIST";
-    case err::ENOTDIR: return "ENOTDIR";
-    case err::EISDIR: return "EISDIR";
-    case err::EINVAL: return "EINVAL";
-    case err::EMFILE: return "EMFILE";
-    case err::ENOTTY: return "ENOTTY";
-    case err::ESPIPE: return "ESPIPE";
-    case err::EROFS: return "EROFS";
-    case err::EPIPE: return "EPIPE";
-    case err::ERANGE: return "ERANGE";
-    case err::ENAMETOOLONG: return "ENAMETOOLONG";
-    case err::ENOSYS: return "ENOSYS";
-    default: return "";
+    case err::EPERM:
+        return "EPERM";
+    case err::ENOENT:
+        return "ENOENT";
+    case err::ESRCH:
+        return "ESRCH";
+    case err::EINTR:
+        return "EINTR";
+    case err::E2BIG:
+        return "E2BIG";
+    case err::ENOEXEC:
+        return "ENOEXEC";
+    case err::EBADF:
+        return "EBADF";
+    case err::ECHILD:
+        return "ECHILD";
+    case err::EAGAIN:
+        return "EAGAIN";
+    case err::ENOMEM:
+        return "ENOMEM";
+    case err::EACCES:
+        return "EACCES";
+    case err::EFAULT:
+        return "EFAULT";
+    case err::EEXIST:
+        return "EEXIST";
+    case err::ENOTDIR:
+        return "ENOTDIR";
+    case err::EISDIR:
+        return "EISDIR";
+    case err::EINVAL:
+        return "EINVAL";
+    case err::EMFILE:
+        return "EMFILE";
+    case err::ENOTTY:
+        return "ENOTTY";
+    case err::ESPIPE:
+        return "ESPIPE";
+    case err::EROFS:
+        return "EROFS";
+    case err::EPIPE:
+        return "EPIPE";
+    case err::ERANGE:
+        return "ERANGE";
+    case err::ENAMETOOLONG:
+        return "ENAMETOOLONG";
+    case err::ENOSYS:
+        return "ENOSYS";
+    default:
+        return "";
     }
 }
 
@@ -87,9 +116,12 @@ void trace_call(fmt::Sink& out, unsigned gate, const Process* p, const Entry* e,
         case ArgKind::String: {
             char text[48];
             const long n = v ? copy_string_from_user(text, sizeof(text), UserPtr<const char>(v)) : -1;
-            if (n >= 0) fmt::format(out, "\"{}\"", text);
-            else if (n == -err::ENAMETOOLONG) fmt::format(out, "\"{}\"...", text);
-            else fmt::format(out, v ? "{:#x}" : "NULL", v);
+            if (n >= 0)
+                fmt::format(out, "\"{}\"", text);
+            else if (n == -err::ENAMETOOLONG)
+                fmt::format(out, "\"{}\"...", text);
+            else
+                fmt::format(out, v ? "{:#x}" : "NULL", v);
             break;
         }
         }
@@ -129,14 +161,18 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     if (tracing) {
         kprint_lock();
         trace_call(console::sink(), gate, p, e, call);
-        if (result < 0 && result >= -4095) fmt::format(console::sink(), ") = {} {}\n", result, error_name(result));
-        else fmt::format(console::sink(), result >= 0 && result < 4096 ? ") = {}\n" : ") = {:#x}\n", result);
+        if (result < 0 && result >= -4095)
+            fmt::format(console::sink(), ") = {} {}\n", result, error_name(result));
+        else
+            fmt::format(console::sink(), result >= 0 && result < 4096 ? ") = {}\n" : ") = {:#x}\n", result);
         kprint_unlock();
     }
     return result;
 }
 
-bool caller_is_64bit() { return current_process()->is64; }
+bool caller_is_64bit() {
+    return current_process()->is64;
+}
 
 } // namespace
 
@@ -145,9 +181,17 @@ void init(bool trace) {
     x86::entry::install({dispatch, caller_is_64bit});
 }
 
-void set_trace(bool on) { tracing = on; }
-bool trace_enabled() { return tracing; }
-const GateCounters& counters() { return gate_counters; }
-void reset_counters() { gate_counters = {}; }
+void set_trace(bool on) {
+    tracing = on;
+}
+bool trace_enabled() {
+    return tracing;
+}
+const GateCounters& counters() {
+    return gate_counters;
+}
+void reset_counters() {
+    gate_counters = {};
+}
 
 } // namespace syscall

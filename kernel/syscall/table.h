@@ -12,7 +12,7 @@ namespace syscall {
 enum class ArgKind : uint8_t { Signed, Unsigned, Pointer, String };
 
 struct Entry {
-    const char* name;    // nullptr: the slot is not implemented
+    const char* name; // nullptr: the slot is not implemented
     Handler handler;
     uint8_t arg_count;
     ArgKind kinds[6];
@@ -46,7 +46,9 @@ constexpr Entry make_entry(const char* name) {
 }
 
 int64_t not_implemented(const uint64_t (&)[6]);
-constexpr Entry not_implemented_entry() { return {nullptr, &not_implemented, 0, {}}; }
+constexpr Entry not_implemented_entry() {
+    return {nullptr, &not_implemented, 0, {}};
+}
 
 extern const Entry table_i386[];
 extern const size_t table_i386_size;

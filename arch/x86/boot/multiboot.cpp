@@ -69,11 +69,16 @@ BootInfo parse(uint64_t info_phys, const void* (*phys)(uint64_t)) {
 
 const char* region_type_name(uint32_t type) {
     switch (type) {
-    case 1: return "available";
-    case 3: return "ACPI reclaimable";
-    case 4: return "ACPI NVS";
-    case 5: return "bad";
-    default: return "reserved";
+    case 1:
+        return "available";
+    case 3:
+        return "ACPI reclaimable";
+    case 4:
+        return "ACPI NVS";
+    case 5:
+        return "bad";
+    default:
+        return "reserved";
     }
 }
 

@@ -48,11 +48,21 @@ void switch_address_space(uint64_t pml4_phys) {
     if (read_cr3() != pml4_phys) write_cr3(pml4_phys);
 }
 
-void set_user_fs_base(uint64_t base) { msr::write(msr::FS_BASE, base); }
-void set_user_gs_base(uint64_t base) { msr::write(msr::KERNEL_GS_BASE, base); }
-uint64_t user_fs_base() { return msr::read(msr::FS_BASE); }
-uint64_t user_gs_base() { return msr::read(msr::KERNEL_GS_BASE); }
+void set_user_fs_base(uint64_t base) {
+    msr::write(msr::FS_BASE, base);
+}
+void set_user_gs_base(uint64_t base) {
+    msr::write(msr::KERNEL_GS_BASE, base);
+}
+uint64_t user_fs_base() {
+    return msr::read(msr::FS_BASE);
+}
+uint64_t user_gs_base() {
+    return msr::read(msr::KERNEL_GS_BASE);
+}
 
-void install_tls(const uint64_t (&tls)[3]) { gdt::set_tls_descriptors(tls); }
+void install_tls(const uint64_t (&tls)[3]) {
+    gdt::set_tls_descriptors(tls);
+}
 
 } // namespace x86

@@ -20,21 +20,22 @@ constexpr uint64_t ID = 1 << 21;
 } // namespace rflags
 
 namespace cr0 {
-constexpr uint64_t PE = 1 << 0, MP = 1 << 1, EM = 1 << 2, TS = 1 << 3, NE = 1 << 5, WP = 1 << 16,
-                   PG = 1ull << 31;
+constexpr uint64_t PE = 1 << 0, MP = 1 << 1, EM = 1 << 2, TS = 1 << 3, NE = 1 << 5, WP = 1 << 16, PG = 1ull << 31;
 }
 namespace cr4 {
-constexpr uint64_t PAE = 1 << 5, PGE = 1 << 7, OSFXSR = 1 << 9, OSXMMEXCPT = 1 << 10,
-                   UMIP = 1 << 11, SMEP = 1 << 20, SMAP = 1 << 21;
+constexpr uint64_t PAE = 1 << 5, PGE = 1 << 7, OSFXSR = 1 << 9, OSXMMEXCPT = 1 << 10, UMIP = 1 << 11, SMEP = 1 << 20,
+                   SMAP = 1 << 21;
 }
 
-#define SYSGATE_CR(n)                                                                              \
-    inline uint64_t read_cr##n() {                                                                 \
-        uint64_t v;                                                                                \
-        asm volatile("mov %%cr" #n ", %0" : "=r"(v));                                              \
-        return v;                                                                                  \
-    }                                                                                              \
-    inline void write_cr##n(uint64_t v) { asm volatile("mov %0, %%cr" #n ::"r"(v) : "memory"); }
+#define SYSGATE_CR(n)                                                                                                  \
+    inline uint64_t read_cr##n() {                                                                                     \
+        uint64_t v;                                                                                                    \
+        asm volatile("mov %%cr" #n ", %0" : "=r"(v));                                                                  \
+        return v;                                                                                                      \
+    }                                                                                                                  \
+    inline void write_cr##n(uint64_t v) {                                                                              \
+        asm volatile("mov %0, %%cr" #n ::"r"(v) : "memory");                                                           \
+    }
 SYSGATE_CR(0)
 SYSGATE_CR(3)
 SYSGATE_CR(4)
@@ -58,17 +59,29 @@ inline uint64_t read_rflags() {
     asm volatile("pushfq; popq %0" : "=r"(f));
     return f;
 }
-inline void enable_interrupts() { asm volatile("sti" ::: "memory"); }
-inline void disable_interrupts() { asm volatile("cli" ::: "memory"); }
-inline void halt() { asm volatile("hlt" ::: "memory"); }
+inline void enable_interrupts() {
+    asm volatile("sti" ::: "memory");
+}
+inline void disable_interrupts() {
+    asm volatile("cli" ::: "memory");
+}
+inline void halt() {
+    asm volatile("hlt" ::: "memory");
+}
 // Waits for the next interrupt with interrupts enabled, atomically (sti's shadow).
-inline void enable_interrupts_and_halt() { asm volatile("sti; hlt" ::: "memory"); }
-inline void invlpg(uint64_t va) { asm volatile("invlpg (%0)" ::"r"(va) : "memory"); }
-inline void pause() { asm volatile("pause"); }
+inline void enable_interrupts_and_halt() {
+    asm volatile("sti; hlt" ::: "memory");
+}
+inline void invlpg(uint64_t va) {
+    asm volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+inline void pause() {
+    asm volatile("pause");
+}
 
 // Saves and disables interrupts for a scope; restores the previous state.
 class InterruptGuard {
-public:
+  public:
     InterruptGuard() : was_enabled_(read_rflags() & rflags::IF) { disable_interrupts(); }
     ~InterruptGuard() {
         if (was_enabled_) enable_interrupts();
@@ -76,7 +89,7 @@ public:
     InterruptGuard(const InterruptGuard&) = delete;
     InterruptGuard& operator=(const InterruptGuard&) = delete;
 
-private:
+  private:
     bool was_enabled_;
 };
 

@@ -3,7 +3,9 @@
 namespace x86 {
 namespace {
 
-constexpr bool bit(uint32_t value, unsigned n) { return (value >> n) & 1; }
+constexpr bool bit(uint32_t value, unsigned n) {
+    return (value >> n) & 1;
+}
 
 void copy_words(char* out, const uint32_t* words, unsigned count) {
     for (unsigned w = 0; w < count; w++)
@@ -23,7 +25,8 @@ CpuInfo decode_cpuid(const CpuidLeaves& l) {
     const uint32_t vendor_words[3] = {l.leaf0[1], l.leaf0[3], l.leaf0[2]};
     copy_words(info.vendor_string, vendor_words, 3);
     info.vendor_string[12] = 0;
-    if (equals(info.vendor_string, "GenuineIntel")) info.vendor = Vendor::Intel;
+    if (equals(info.vendor_string, "GenuineIntel"))
+        info.vendor = Vendor::Intel;
     else if (equals(info.vendor_string, "AuthenticAMD") || equals(info.vendor_string, "HygonGenuine"))
         info.vendor = Vendor::Amd;
 
@@ -34,8 +37,7 @@ CpuInfo decode_cpuid(const CpuidLeaves& l) {
         const unsigned base_model = (sig >> 4) & 0xf;
         info.stepping = sig & 0xf;
         info.family = base_family == 0xf ? base_family + ((sig >> 20) & 0xff) : base_family;
-        info.model = (base_family == 6 || base_family == 0xf) ? base_model | (((sig >> 16) & 0xf) << 4)
-                                                              : base_model;
+        info.model = (base_family == 6 || base_family == 0xf) ? base_model | (((sig >> 16) & 0xf) << 4) : base_model;
         const uint32_t edx = l.leaf1[3];
         info.tsc = bit(edx, 4);
         info.sep = bit(edx, 11);
@@ -67,9 +69,12 @@ CpuInfo decode_cpuid(const CpuidLeaves& l) {
 
 const char* vendor_name(Vendor v) {
     switch (v) {
-    case Vendor::Intel: return "Intel";
-    case Vendor::Amd: return "AMD";
-    case Vendor::Other: return "other";
+    case Vendor::Intel:
+        return "Intel";
+    case Vendor::Amd:
+        return "AMD";
+    case Vendor::Other:
+        return "other";
     }
     return "other";
 }

@@ -9,13 +9,13 @@ enum class Vendor { Intel, Amd, Other };
 
 // The raw leaves Sysgate reads; filled by read_cpuid() on the machine.
 struct CpuidLeaves {
-    uint32_t leaf0[4] = {};        // max basic leaf, vendor string in EBX EDX ECX
-    uint32_t leaf1[4] = {};        // signature, feature flags
-    uint32_t leaf7[4] = {};        // structured extended features (subleaf 0)
-    uint32_t ext0[4] = {};         // max extended leaf
-    uint32_t ext1[4] = {};         // extended features
-    uint32_t brand[3][4] = {};     // 0x80000002..4: processor brand string
-    uint32_t ext7[4] = {};         // 0x80000007: invariant TSC
+    uint32_t leaf0[4] = {};    // max basic leaf, vendor string in EBX EDX ECX
+    uint32_t leaf1[4] = {};    // signature, feature flags
+    uint32_t leaf7[4] = {};    // structured extended features (subleaf 0)
+    uint32_t ext0[4] = {};     // max extended leaf
+    uint32_t ext1[4] = {};     // extended features
+    uint32_t brand[3][4] = {}; // 0x80000002..4: processor brand string
+    uint32_t ext7[4] = {};     // 0x80000007: invariant TSC
 };
 
 struct CpuInfo {
@@ -24,20 +24,20 @@ struct CpuInfo {
     char brand[49] = {};
     unsigned family = 0, model = 0, stepping = 0;
     // Features the system-call layer and memory hardening depend on.
-    bool sep = false;           // CPUID.1:EDX[11] as reported
+    bool sep = false;             // CPUID.1:EDX[11] as reported
     bool sysenter_usable = false; // sep minus the early-P6 quirk
-    bool syscall = false;       // CPUID.80000001H:EDX[11]
-    bool long_mode = false;     // CPUID.80000001H:EDX[29]
-    bool nx = false;            // CPUID.80000001H:EDX[20]
-    bool smep = false;          // CPUID.7.0:EBX[7]
-    bool smap = false;          // CPUID.7.0:EBX[20]
-    bool umip = false;          // CPUID.7.0:ECX[2]
-    bool pge = false;           // CPUID.1:EDX[13]
-    bool fxsr = false;          // CPUID.1:EDX[24]
-    bool tsc = false;           // CPUID.1:EDX[4]
-    bool rdtscp = false;        // CPUID.80000001H:EDX[27]
-    bool invariant_tsc = false; // CPUID.80000007H:EDX[8]
-    bool pdpe1gb = false;       // CPUID.80000001H:EDX[26]
+    bool syscall = false;         // CPUID.80000001H:EDX[11]
+    bool long_mode = false;       // CPUID.80000001H:EDX[29]
+    bool nx = false;              // CPUID.80000001H:EDX[20]
+    bool smep = false;            // CPUID.7.0:EBX[7]
+    bool smap = false;            // CPUID.7.0:EBX[20]
+    bool umip = false;            // CPUID.7.0:ECX[2]
+    bool pge = false;             // CPUID.1:EDX[13]
+    bool fxsr = false;            // CPUID.1:EDX[24]
+    bool tsc = false;             // CPUID.1:EDX[4]
+    bool rdtscp = false;          // CPUID.80000001H:EDX[27]
+    bool invariant_tsc = false;   // CPUID.80000007H:EDX[8]
+    bool pdpe1gb = false;         // CPUID.80000001H:EDX[26]
 };
 
 CpuInfo decode_cpuid(const CpuidLeaves& leaves);

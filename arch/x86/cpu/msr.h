@@ -17,7 +17,7 @@ constexpr uint32_t GS_BASE = 0xc0000101;
 constexpr uint32_t KERNEL_GS_BASE = 0xc0000102; // swapped with GS_BASE by swapgs
 constexpr uint32_t TSC_AUX = 0xc0000103;        // read by rdtscp / rdpid: used for getcpu
 
-constexpr uint64_t EFER_SCE = 1 << 0;  // syscall enable
+constexpr uint64_t EFER_SCE = 1 << 0; // syscall enable
 constexpr uint64_t EFER_LME = 1 << 8;
 constexpr uint64_t EFER_NXE = 1 << 11;
 

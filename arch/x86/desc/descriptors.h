@@ -7,9 +7,15 @@
 namespace x86::desc {
 
 // Segment selector (SDM Vol. 3A 3.4.2): index << 3 | TI << 2 | RPL.
-constexpr uint16_t selector(unsigned gdt_index, unsigned rpl) { return uint16_t(gdt_index << 3 | (rpl & 3)); }
-constexpr unsigned selector_index(uint16_t sel) { return sel >> 3; }
-constexpr unsigned selector_rpl(uint16_t sel) { return sel & 3; }
+constexpr uint16_t selector(unsigned gdt_index, unsigned rpl) {
+    return uint16_t(gdt_index << 3 | (rpl & 3));
+}
+constexpr unsigned selector_index(uint16_t sel) {
+    return sel >> 3;
+}
+constexpr unsigned selector_rpl(uint16_t sel) {
+    return sel & 3;
+}
 
 // Code/data segment descriptor (SDM Vol. 3A 3.4.5, Figure 3-8).
 struct Segment {
@@ -19,23 +25,16 @@ struct Segment {
     bool code_or_data = true; // S flag: 1 for code/data, 0 for system
     uint8_t dpl = 0;
     bool present = true;
-    bool long_mode = false;   // L: 64-bit code segment
-    bool default_32 = true;   // D/B: 32-bit segment (must be 0 when L = 1)
-    bool granular = true;     // G: limit counts 4 KiB pages
+    bool long_mode = false; // L: 64-bit code segment
+    bool default_32 = true; // D/B: 32-bit segment (must be 0 when L = 1)
+    bool granular = true;   // G: limit counts 4 KiB pages
 };
 
 constexpr uint64_t encode(const Segment& s) {
-    return (uint64_t(s.limit) & 0xffff)
-         | (uint64_t(s.base) & 0xffffff) << 16
-         | uint64_t(s.type & 0xf) << 40
-         | uint64_t(s.code_or_data) << 44
-         | uint64_t(s.dpl & 3) << 45
-         | uint64_t(s.present) << 47
-         | (uint64_t(s.limit) >> 16 & 0xf) << 48
-         | uint64_t(s.long_mode) << 53
-         | uint64_t(s.default_32) << 54
-         | uint64_t(s.granular) << 55
-         | (uint64_t(s.base) >> 24 & 0xff) << 56;
+    return (uint64_t(s.limit) & 0xffff) | (uint64_t(s.base) & 0xffffff) << 16 | uint64_t(s.type & 0xf) << 40 |
+           uint64_t(s.code_or_data) << 44 | uint64_t(s.dpl & 3) << 45 | uint64_t(s.present) << 47 |
+           (uint64_t(s.limit) >> 16 & 0xf) << 48 | uint64_t(s.long_mode) << 53 | uint64_t(s.default_32) << 54 |
+           uint64_t(s.granular) << 55 | (uint64_t(s.base) >> 24 & 0xff) << 56;
 }
 
 constexpr uint8_t TYPE_CODE_EXEC_READ_ACCESSED = 0xb;
@@ -55,8 +54,12 @@ constexpr uint64_t data(unsigned dpl) {
 }
 // A 32-bit data segment with a base: the i386 TLS descriptor of set_thread_area.
 constexpr uint64_t data32_with_base(uint32_t base, uint32_t limit, bool limit_in_pages, bool present) {
-    return encode({.base = base, .limit = limit, .type = TYPE_DATA_READ_WRITE_ACCESSED, .dpl = 3,
-                   .present = present, .granular = limit_in_pages});
+    return encode({.base = base,
+                   .limit = limit,
+                   .type = TYPE_DATA_READ_WRITE_ACCESSED,
+                   .dpl = 3,
+                   .present = present,
+                   .granular = limit_in_pages});
 }
 
 // 64-bit TSS descriptor: 16 bytes, two GDT slots (SDM Vol. 3A 7.2.3, Figure 7-4).
@@ -66,8 +69,12 @@ struct SystemDescriptor {
 };
 constexpr uint8_t TYPE_TSS64_AVAILABLE = 0x9;
 constexpr SystemDescriptor tss64(uint64_t base, uint32_t limit) {
-    return {encode({.base = uint32_t(base), .limit = limit, .type = TYPE_TSS64_AVAILABLE, .code_or_data = false,
-                    .default_32 = false, .granular = false}),
+    return {encode({.base = uint32_t(base),
+                    .limit = limit,
+                    .type = TYPE_TSS64_AVAILABLE,
+                    .code_or_data = false,
+                    .default_32 = false,
+                    .granular = false}),
             base >> 32};
 }
 
@@ -79,22 +86,17 @@ struct Gate {
     uint64_t high;
 };
 constexpr Gate gate(uint64_t offset, uint16_t code_selector, unsigned ist, uint8_t type, unsigned dpl) {
-    return {(offset & 0xffff)
-          | uint64_t(code_selector) << 16
-          | uint64_t(ist & 7) << 32
-          | uint64_t(type & 0xf) << 40
-          | uint64_t(dpl & 3) << 45
-          | uint64_t(1) << 47
-          | (offset >> 16 & 0xffff) << 48,
+    return {(offset & 0xffff) | uint64_t(code_selector) << 16 | uint64_t(ist & 7) << 32 | uint64_t(type & 0xf) << 40 |
+                uint64_t(dpl & 3) << 45 | uint64_t(1) << 47 | (offset >> 16 & 0xffff) << 48,
             offset >> 32};
 }
 
 // 64-bit Task-State Segment (SDM Vol. 3A 7.7, Figure 7-11).
 struct [[gnu::packed]] Tss64 {
     uint32_t reserved0;
-    uint64_t rsp[3];  // stacks for a privilege change to ring 0..2
+    uint64_t rsp[3]; // stacks for a privilege change to ring 0..2
     uint64_t reserved1;
-    uint64_t ist[7];  // IST1..IST7: stacks chosen by the gate's IST field
+    uint64_t ist[7]; // IST1..IST7: stacks chosen by the gate's IST field
     uint64_t reserved2;
     uint16_t reserved3;
     uint16_t iomap_base; // beyond the limit: no I/O permission bitmap

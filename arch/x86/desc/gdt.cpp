@@ -52,14 +52,22 @@ void init() {
     asm volatile("ltr %w0" ::"r"(TSS_SELECTOR));
 }
 
-void set_kernel_stack(uint64_t rsp0) { tss.rsp[0] = rsp0; }
-uint64_t kernel_stack() { return tss.rsp[0]; }
-uint64_t ist_stack_top(IstSlot slot) { return tss.ist[slot - 1]; }
+void set_kernel_stack(uint64_t rsp0) {
+    tss.rsp[0] = rsp0;
+}
+uint64_t kernel_stack() {
+    return tss.rsp[0];
+}
+uint64_t ist_stack_top(IstSlot slot) {
+    return tss.ist[slot - 1];
+}
 
 void set_tls_descriptors(const uint64_t (&descriptors)[3]) {
     for (unsigned i = 0; i < TLS_COUNT; i++) entries[TLS_FIRST + i] = descriptors[i];
 }
 
-const uint64_t* table() { return entries; }
+const uint64_t* table() {
+    return entries;
+}
 
 } // namespace x86::gdt

@@ -14,11 +14,16 @@ alignas(16) desc::Gate table[256];
 
 unsigned ist_for(unsigned vector) {
     switch (vector) {
-    case DOUBLE_FAULT: return gdt::IST_DOUBLE_FAULT; // a kernel stack overflow still gets a stack
-    case NMI: return gdt::IST_NMI;                   // may arrive on any instruction
-    case MACHINE_CHECK: return gdt::IST_MACHINE_CHECK;
-    case DEBUG: return gdt::IST_DEBUG; // a single step can land on sysenter's first instruction
-    default: return 0;
+    case DOUBLE_FAULT:
+        return gdt::IST_DOUBLE_FAULT; // a kernel stack overflow still gets a stack
+    case NMI:
+        return gdt::IST_NMI; // may arrive on any instruction
+    case MACHINE_CHECK:
+        return gdt::IST_MACHINE_CHECK;
+    case DEBUG:
+        return gdt::IST_DEBUG; // a single step can land on sysenter's first instruction
+    default:
+        return 0;
     }
 }
 
@@ -52,15 +57,38 @@ uint64_t set_gate(unsigned vector, uint64_t handler, bool trap_gate, unsigned dp
 }
 
 const char* exception_name(unsigned v) {
-    static const char* const names[32] = {
-        "divide error", "debug", "NMI", "breakpoint", "overflow", "BOUND range exceeded",
-        "invalid opcode", "device not available", "double fault", "coprocessor segment overrun",
-        "invalid TSS", "segment not present", "stack-segment fault", "general protection",
-        "page fault", "reserved (15)", "x87 floating-point error", "alignment check",
-        "machine check", "SIMD floating-point exception", "virtualization exception",
-        "control protection", "reserved (22)", "reserved (23)", "reserved (24)", "reserved (25)",
-        "reserved (26)", "reserved (27)", "hypervisor injection", "VMM communication",
-        "security exception", "reserved (31)"};
+    static const char* const names[32] = {"divide error",
+                                          "debug",
+                                          "NMI",
+                                          "breakpoint",
+                                          "overflow",
+                                          "BOUND range exceeded",
+                                          "invalid opcode",
+                                          "device not available",
+                                          "double fault",
+                                          "coprocessor segment overrun",
+                                          "invalid TSS",
+                                          "segment not present",
+                                          "stack-segment fault",
+                                          "general protection",
+                                          "page fault",
+                                          "reserved (15)",
+                                          "x87 floating-point error",
+                                          "alignment check",
+                                          "machine check",
+                                          "SIMD floating-point exception",
+                                          "virtualization exception",
+                                          "control protection",
+                                          "reserved (22)",
+                                          "reserved (23)",
+                                          "reserved (24)",
+                                          "reserved (25)",
+                                          "reserved (26)",
+                                          "reserved (27)",
+                                          "hypervisor injection",
+                                          "VMM communication",
+                                          "security exception",
+                                          "reserved (31)"};
     return v < 32 ? names[v] : "interrupt";
 }
 

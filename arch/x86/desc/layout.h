@@ -46,16 +46,36 @@ constexpr uint16_t TSS_SELECTOR = selector(TSS, 0);
 
 // What the CPU computes from the MSRs, written out so the layout can be
 // checked against it (SDM Vol. 2B SYSENTER, SYSEXIT, SYSCALL, SYSRET).
-constexpr uint16_t sysenter_ss(uint16_t sysenter_cs) { return uint16_t(sysenter_cs + 8); }
-constexpr uint16_t sysexit_cs(uint16_t sysenter_cs) { return uint16_t((sysenter_cs + 16) | 3); }
-constexpr uint16_t sysexit_ss(uint16_t sysenter_cs) { return uint16_t((sysenter_cs + 24) | 3); }
-constexpr uint16_t sysexitq_cs(uint16_t sysenter_cs) { return uint16_t((sysenter_cs + 32) | 3); }
-constexpr uint16_t sysexitq_ss(uint16_t sysenter_cs) { return uint16_t((sysenter_cs + 40) | 3); }
-constexpr uint16_t syscall_cs(uint64_t star) { return uint16_t(star >> 32 & 0xfffc); }
-constexpr uint16_t syscall_ss(uint64_t star) { return uint16_t((star >> 32) + 8); }
-constexpr uint16_t sysretl_cs(uint64_t star) { return uint16_t((star >> 48) | 3); }
-constexpr uint16_t sysret_ss(uint64_t star) { return uint16_t(((star >> 48) + 8) | 3); }
-constexpr uint16_t sysretq_cs(uint64_t star) { return uint16_t(((star >> 48) + 16) | 3); }
+constexpr uint16_t sysenter_ss(uint16_t sysenter_cs) {
+    return uint16_t(sysenter_cs + 8);
+}
+constexpr uint16_t sysexit_cs(uint16_t sysenter_cs) {
+    return uint16_t((sysenter_cs + 16) | 3);
+}
+constexpr uint16_t sysexit_ss(uint16_t sysenter_cs) {
+    return uint16_t((sysenter_cs + 24) | 3);
+}
+constexpr uint16_t sysexitq_cs(uint16_t sysenter_cs) {
+    return uint16_t((sysenter_cs + 32) | 3);
+}
+constexpr uint16_t sysexitq_ss(uint16_t sysenter_cs) {
+    return uint16_t((sysenter_cs + 40) | 3);
+}
+constexpr uint16_t syscall_cs(uint64_t star) {
+    return uint16_t(star >> 32 & 0xfffc);
+}
+constexpr uint16_t syscall_ss(uint64_t star) {
+    return uint16_t((star >> 32) + 8);
+}
+constexpr uint16_t sysretl_cs(uint64_t star) {
+    return uint16_t((star >> 48) | 3);
+}
+constexpr uint16_t sysret_ss(uint64_t star) {
+    return uint16_t(((star >> 48) + 8) | 3);
+}
+constexpr uint16_t sysretq_cs(uint64_t star) {
+    return uint16_t(((star >> 48) + 16) | 3);
+}
 
 constexpr uint16_t SYSENTER_CS_VALUE = KERNEL_CS;
 // STAR[63:48] names the 32-bit user code segment; its RPL bits are ignored
@@ -76,13 +96,20 @@ static_assert(sysretq_cs(STAR_VALUE) == USER_CS64);
 // The descriptors of the fixed slots, as the kernel installs them.
 constexpr uint64_t fixed_descriptor(Index i) {
     switch (i) {
-    case KERNEL_CODE: return desc::code64(0);
-    case KERNEL_DATA: return desc::data(0);
-    case USER_CODE32: return desc::code32(3);
-    case USER_DATA: return desc::data(3);
-    case USER_CODE64: return desc::code64(3);
-    case USER_DATA_SYSEXITQ: return desc::data(3);
-    default: return 0;
+    case KERNEL_CODE:
+        return desc::code64(0);
+    case KERNEL_DATA:
+        return desc::data(0);
+    case USER_CODE32:
+        return desc::code32(3);
+    case USER_DATA:
+        return desc::data(3);
+    case USER_CODE64:
+        return desc::code64(3);
+    case USER_DATA_SYSEXITQ:
+        return desc::data(3);
+    default:
+        return 0;
     }
 }
 

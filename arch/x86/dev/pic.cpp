@@ -19,15 +19,23 @@ void write_mask() {
 
 void init() {
     // ICW1: edge triggered, cascade, ICW4 follows.
-    outb(MASTER_CMD, 0x11); io_wait();
-    outb(SLAVE_CMD, 0x11); io_wait();
+    outb(MASTER_CMD, 0x11);
+    io_wait();
+    outb(SLAVE_CMD, 0x11);
+    io_wait();
     // ICW2: vector offsets. ICW3: slave on IRQ 2. ICW4: 8086 mode.
-    outb(MASTER_DATA, idt::IRQ_BASE); io_wait();
-    outb(SLAVE_DATA, idt::IRQ_BASE + 8); io_wait();
-    outb(MASTER_DATA, 4); io_wait();
-    outb(SLAVE_DATA, 2); io_wait();
-    outb(MASTER_DATA, 1); io_wait();
-    outb(SLAVE_DATA, 1); io_wait();
+    outb(MASTER_DATA, idt::IRQ_BASE);
+    io_wait();
+    outb(SLAVE_DATA, idt::IRQ_BASE + 8);
+    io_wait();
+    outb(MASTER_DATA, 4);
+    io_wait();
+    outb(SLAVE_DATA, 2);
+    io_wait();
+    outb(MASTER_DATA, 1);
+    io_wait();
+    outb(SLAVE_DATA, 1);
+    io_wait();
     mask = 0xffff & ~(1u << 2); // the cascade line stays open
     write_mask();
 }

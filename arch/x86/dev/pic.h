@@ -4,7 +4,7 @@
 
 namespace x86::pic {
 
-void init();                 // remap, everything masked
+void init(); // remap, everything masked
 void unmask(unsigned irq);
 void end_of_interrupt(unsigned irq);
 bool is_spurious(unsigned irq); // IRQ 7/15 with no bit in the in-service register

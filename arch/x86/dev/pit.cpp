@@ -23,7 +23,7 @@ uint64_t measure_tsc_ticks(uint32_t ms) {
     const uint32_t count = INPUT_HZ * ms / 1000;
     uint8_t gate = inb(SPEAKER_GATE);
     outb(SPEAKER_GATE, uint8_t((gate & ~0x02) | 0x01)); // gate on, speaker off
-    outb(COMMAND, 0xb0);                                  // channel 2, lobyte/hibyte, mode 0
+    outb(COMMAND, 0xb0);                                // channel 2, lobyte/hibyte, mode 0
     outb(CHANNEL2, uint8_t(count));
     outb(CHANNEL2, uint8_t(count >> 8));
     gate = inb(SPEAKER_GATE);

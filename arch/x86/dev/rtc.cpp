@@ -10,7 +10,9 @@ uint8_t cmos(uint8_t reg) {
     return inb(0x71);
 }
 
-unsigned from_bcd(uint8_t v) { return (v & 0x0f) + (v >> 4) * 10; }
+unsigned from_bcd(uint8_t v) {
+    return (v & 0x0f) + (v >> 4) * 10;
+}
 
 } // namespace
 

@@ -13,13 +13,13 @@ constexpr uint8_t LSR_DATA_READY = 1 << 0, LSR_THR_EMPTY = 1 << 5, LSR_TX_IDLE =
 } // namespace
 
 void init() {
-    outb(COM1 + IER, 0);          // no interrupts yet
-    outb(COM1 + LCR, 0x80);       // DLAB: divisor follows
-    outb(COM1 + DATA, 1);         // 115200 / 1
+    outb(COM1 + IER, 0);    // no interrupts yet
+    outb(COM1 + LCR, 0x80); // DLAB: divisor follows
+    outb(COM1 + DATA, 1);   // 115200 / 1
     outb(COM1 + IER, 0);
-    outb(COM1 + LCR, 0x03);       // 8 data bits, no parity, 1 stop bit
-    outb(COM1 + FCR, 0xc7);       // FIFOs on and cleared, 14-byte receive threshold
-    outb(COM1 + MCR, 0x0b);       // DTR, RTS, OUT2 (OUT2 gates the IRQ line)
+    outb(COM1 + LCR, 0x03); // 8 data bits, no parity, 1 stop bit
+    outb(COM1 + FCR, 0xc7); // FIFOs on and cleared, 14-byte receive threshold
+    outb(COM1 + MCR, 0x0b); // DTR, RTS, OUT2 (OUT2 gates the IRQ line)
 }
 
 static void raw_put(char c) {
@@ -38,7 +38,9 @@ void flush() {
     }
 }
 
-void enable_receive_interrupt() { outb(COM1 + IER, 0x01); }
+void enable_receive_interrupt() {
+    outb(COM1 + IER, 0x01);
+}
 
 bool receive(uint8_t& byte) {
     if (!(inb(COM1 + LSR) & LSR_DATA_READY)) return false;

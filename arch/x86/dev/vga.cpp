@@ -11,7 +11,9 @@ constexpr unsigned COLUMNS = 80, ROWS = 25;
 constexpr uint16_t ATTRIBUTE = 0x07 << 8; // light grey on black
 constexpr uint64_t TEXT_BUFFER_PHYS = 0xb8000;
 
-volatile uint16_t* screen() { return reinterpret_cast<volatile uint16_t*>(mm::phys_to_virt(TEXT_BUFFER_PHYS)); }
+volatile uint16_t* screen() {
+    return reinterpret_cast<volatile uint16_t*>(mm::phys_to_virt(TEXT_BUFFER_PHYS));
+}
 unsigned row, column;
 
 void scroll() {

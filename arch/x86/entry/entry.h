@@ -17,7 +17,7 @@ const char* gate_name(Gate gate);
 struct SystemCall {
     Gate gate;
     Abi abi;
-    uint32_t number; // x86_64: the low 32 bits of rax (an int); i386: eax
+    uint32_t number;  // x86_64: the low 32 bits of rax (an int); i386: eax
     uint64_t args[6]; // i386 arguments zero-extended from 32 bits
 };
 

@@ -34,6 +34,8 @@ enum EntryKind : uint64_t {
     ENTRY_SYSCALL32 = 0x102, // CSTAR: compat-mode syscall (AMD)
 };
 
-inline bool from_user_mode(const RegisterFrame& f) { return (f.cs & 3) == 3; }
+inline bool from_user_mode(const RegisterFrame& f) {
+    return (f.cs & 3) == 3;
+}
 
 } // namespace x86

@@ -40,7 +40,9 @@ void finish(RegisterFrame& f) {
 }
 
 SystemCall i386_call(const RegisterFrame& f, Gate gate) {
-    return {gate, Abi::I386, uint32_t(f.rax),
+    return {gate,
+            Abi::I386,
+            uint32_t(f.rax),
             {uint32_t(f.rbx), uint32_t(f.rcx), uint32_t(f.rdx), uint32_t(f.rsi), uint32_t(f.rdi), uint32_t(f.rbp)}};
 }
 
@@ -52,21 +54,28 @@ SystemCall x86_64_call(const RegisterFrame& f, Gate gate) {
 
 const char* gate_name(Gate gate) {
     switch (gate) {
-    case Gate::Int80: return "int80";
-    case Gate::Sysenter: return "sysenter";
-    case Gate::Syscall: return "syscall";
+    case Gate::Int80:
+        return "int80";
+    case Gate::Sysenter:
+        return "sysenter";
+    case Gate::Syscall:
+        return "syscall";
     }
     return "?";
 }
 
-void install(const Hooks& h) { hooks = h; }
+void install(const Hooks& h) {
+    hooks = h;
+}
 
 void set_sysenter_landing_pads(uint64_t pad32, uint64_t pad64) {
     landing_pad32 = pad32;
     landing_pad64 = pad64;
 }
 
-uint64_t fmask_value() { return rflags::TF | rflags::NT | rflags::AC | rflags::DF | rflags::IF; }
+uint64_t fmask_value() {
+    return rflags::TF | rflags::NT | rflags::AC | rflags::DF | rflags::IF;
+}
 
 GateSupport init_msrs(const CpuInfo& cpu) {
     GateSupport support{};
@@ -117,10 +126,18 @@ bool sysexit_safe(const RegisterFrame& f, uint64_t landing_pad, bool is64) {
     return f.cs == gdt::USER_CS32 && f.ss == gdt::USER_DS && f.rsp <= 0xffffffffull;
 }
 
-uint64_t int80_address() { return reinterpret_cast<uint64_t>(int80_entry); }
-uint64_t sysenter_address() { return reinterpret_cast<uint64_t>(sysenter_entry); }
-uint64_t syscall64_address() { return reinterpret_cast<uint64_t>(syscall64_entry); }
-uint64_t syscall32_address() { return reinterpret_cast<uint64_t>(syscall32_entry); }
+uint64_t int80_address() {
+    return reinterpret_cast<uint64_t>(int80_entry);
+}
+uint64_t sysenter_address() {
+    return reinterpret_cast<uint64_t>(sysenter_entry);
+}
+uint64_t syscall64_address() {
+    return reinterpret_cast<uint64_t>(syscall64_entry);
+}
+uint64_t syscall32_address() {
+    return reinterpret_cast<uint64_t>(syscall32_entry);
+}
 
 } // namespace x86::entry
 

@@ -9,9 +9,15 @@ Handler unhandled_hook;
 
 } // namespace
 
-void set_handler(unsigned vector, Handler handler) { handlers[vector & 0xff] = handler; }
-void set_user_return_hook(Handler hook) { user_return_hook = hook; }
-void set_unhandled_hook(Handler hook) { unhandled_hook = hook; }
+void set_handler(unsigned vector, Handler handler) {
+    handlers[vector & 0xff] = handler;
+}
+void set_user_return_hook(Handler hook) {
+    user_return_hook = hook;
+}
+void set_unhandled_hook(Handler hook) {
+    unhandled_hook = hook;
+}
 
 void run_user_return_hook(RegisterFrame& frame) {
     if (user_return_hook) user_return_hook(frame);

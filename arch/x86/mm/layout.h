@@ -21,10 +21,16 @@ constexpr uint64_t HEAP_MAX = 1ull << 30;
 constexpr uint64_t KERNEL_STACKS_BASE = 0xffffc80000000000;
 constexpr uint64_t KERNEL_VIRT_OFFSET = 0xffffffff80000000;
 
-constexpr uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
-constexpr uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+constexpr uint64_t page_down(uint64_t a) {
+    return a & ~(PAGE_SIZE - 1);
+}
+constexpr uint64_t page_up(uint64_t a) {
+    return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
 
-inline void* phys_to_virt(uint64_t phys) { return reinterpret_cast<void*>(DIRECT_MAP_BASE + phys); }
+inline void* phys_to_virt(uint64_t phys) {
+    return reinterpret_cast<void*>(DIRECT_MAP_BASE + phys);
+}
 inline uint64_t direct_virt_to_phys(const void* virt) {
     return reinterpret_cast<uint64_t>(virt) - DIRECT_MAP_BASE;
 }

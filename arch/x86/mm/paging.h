@@ -24,23 +24,29 @@ constexpr uint64_t ADDRESS_MASK = 0x000ffffffffff000ull;
 } // namespace pte
 
 // Level 4 = PML4 ... level 1 = page table; each index is 9 bits.
-constexpr unsigned index(unsigned level, uint64_t va) { return unsigned(va >> (12 + 9 * (level - 1))) & 511; }
-constexpr uint64_t make_entry(uint64_t phys, uint64_t flags) { return (phys & pte::ADDRESS_MASK) | flags; }
-constexpr uint64_t entry_address(uint64_t entry) { return entry & pte::ADDRESS_MASK; }
+constexpr unsigned index(unsigned level, uint64_t va) {
+    return unsigned(va >> (12 + 9 * (level - 1))) & 511;
+}
+constexpr uint64_t make_entry(uint64_t phys, uint64_t flags) {
+    return (phys & pte::ADDRESS_MASK) | flags;
+}
+constexpr uint64_t entry_address(uint64_t entry) {
+    return entry & pte::ADDRESS_MASK;
+}
 
 class PhysicalMemory {
-public:
+  public:
     virtual uint64_t* table(uint64_t phys) = 0; // a page table page, as 512 entries
     virtual uint64_t allocate_zeroed() = 0;     // a new zeroed page, or 0 when out of memory
     virtual void free(uint64_t phys) = 0;
 
-protected:
+  protected:
     ~PhysicalMemory() = default;
 };
 
 // Operations on the tree rooted at `root` (a PML4's physical address).
 class Walker {
-public:
+  public:
     Walker(PhysicalMemory& memory, uint64_t root) : memory_(memory), root_(root) {}
 
     // Maps one 4 KiB page. Intermediate tables are created with the
@@ -60,12 +66,11 @@ public:
     uint64_t translate(uint64_t va);
     // Frees every page table (not the pages they map) under PML4 entries
     // [first, last], calling release(phys) for each mapped 4 KiB leaf page.
-    void free_tables(unsigned first_pml4, unsigned last_pml4, void (*release)(uint64_t phys, void* ctx),
-                     void* ctx);
+    void free_tables(unsigned first_pml4, unsigned last_pml4, void (*release)(uint64_t phys, void* ctx), void* ctx);
 
     uint64_t root() const { return root_; }
 
-private:
+  private:
     uint64_t* descend(uint64_t* table, unsigned idx, uint64_t flags, bool create);
 
     PhysicalMemory& memory_;

@@ -13,4 +13,4 @@ int x86_probe_read_u64(const void* address, uint64_t* out);
 namespace x86 {
 // The fixup address for a faulting kernel RIP, or 0 if the fault is a bug.
 uint64_t exception_fixup(uint64_t rip);
-}
+} // namespace x86

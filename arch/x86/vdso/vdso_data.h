@@ -6,10 +6,10 @@
 #include <stdint.h>
 
 struct vdso_data {
-    uint32_t seq;          // odd while the kernel is writing (a seqlock)
-    uint32_t cpu;          // getcpu(): Sysgate runs on one CPU
+    uint32_t seq; // odd while the kernel is writing (a seqlock)
+    uint32_t cpu; // getcpu(): Sysgate runs on one CPU
     uint64_t tsc_at_boot;
-    uint64_t ns_mult;      // ns = ((tsc - tsc_at_boot) * ns_mult) >> 32
+    uint64_t ns_mult;           // ns = ((tsc - tsc_at_boot) * ns_mult) >> 32
     int64_t realtime_offset_ns; // CLOCK_REALTIME - CLOCK_MONOTONIC
     uint64_t tsc_hz;
 };

@@ -25,15 +25,15 @@ struct sysgate_stats {
     uint64_t tsc_hz;                   /* the calibrated TSC frequency */
     uint64_t free_frames;              /* free 4 KiB physical pages */
     uint64_t total_frames;
-    uint64_t heap_bytes;               /* kernel heap in use */
-    uint64_t gs_window_hits;           /* interrupts that arrived before an entry stub's swapgs */
+    uint64_t heap_bytes;     /* kernel heap in use */
+    uint64_t gs_window_hits; /* interrupts that arrived before an entry stub's swapgs */
     uint64_t context_switches;
-    uint64_t processes;                /* in the process table, zombies included */
-    uint64_t processes_created;        /* since boot */
-    uint32_t vdso_gate32;              /* SYSGATE_GATE_* the 32-bit __kernel_vsyscall uses */
-    uint32_t vdso_gate64;              /* ... and the 64-bit one */
+    uint64_t processes;         /* in the process table, zombies included */
+    uint64_t processes_created; /* since boot */
+    uint32_t vdso_gate32;       /* SYSGATE_GATE_* the 32-bit __kernel_vsyscall uses */
+    uint32_t vdso_gate64;       /* ... and the 64-bit one */
     uint32_t timer_hz;
-    uint32_t cpu_vendor;               /* SYSGATE_VENDOR_* */
+    uint32_t cpu_vendor; /* SYSGATE_VENDOR_* */
 };
 
 /* long sysgate_procs(struct sysgate_proc *buf, unsigned long count):
@@ -41,11 +41,11 @@ struct sysgate_stats {
  * many processes exist. Sysgate has no /proc: this is what ps reads. */
 struct sysgate_proc {
     int32_t pid;
-    int32_t ppid;     /* 0 for init */
-    char state;       /* 'R' running or runnable, 'S' sleeping, 'Z' zombie */
-    uint8_t bits;     /* 32 or 64 */
+    int32_t ppid; /* 0 for init */
+    char state;   /* 'R' running or runnable, 'S' sleeping, 'Z' zombie */
+    uint8_t bits; /* 32 or 64 */
     uint16_t reserved;
-    uint32_t gate;    /* SYSGATE_GATE_* of its last system call */
+    uint32_t gate; /* SYSGATE_GATE_* of its last system call */
     char name[32];
 };
 
