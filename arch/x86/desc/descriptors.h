@@ -30,12 +30,21 @@ struct Segment {
     bool granular = true;   // G: limit counts 4 KiB pages
 };
 
+// clang-format off: one field per line, in the order of the SDM figure
 constexpr uint64_t encode(const Segment& s) {
-    return (uint64_t(s.limit) & 0xffff) | (uint64_t(s.base) & 0xffffff) << 16 | uint64_t(s.type & 0xf) << 40 |
-           uint64_t(s.code_or_data) << 44 | uint64_t(s.dpl & 3) << 45 | uint64_t(s.present) << 47 |
-           (uint64_t(s.limit) >> 16 & 0xf) << 48 | uint64_t(s.long_mode) << 53 | uint64_t(s.default_32) << 54 |
-           uint64_t(s.granular) << 55 | (uint64_t(s.base) >> 24 & 0xff) << 56;
+    return (uint64_t(s.limit) & 0xffff)             // limit 15:0      bits 0-15
+         | (uint64_t(s.base) & 0xffffff) << 16      // base 23:0       bits 16-39
+         | uint64_t(s.type & 0xf) << 40             // type            bits 40-43
+         | uint64_t(s.code_or_data) << 44           // S               bit 44
+         | uint64_t(s.dpl & 3) << 45                // DPL             bits 45-46
+         | uint64_t(s.present) << 47                // P               bit 47
+         | (uint64_t(s.limit) >> 16 & 0xf) << 48    // limit 19:16     bits 48-51
+         | uint64_t(s.long_mode) << 53              // L               bit 53
+         | uint64_t(s.default_32) << 54             // D/B             bit 54
+         | uint64_t(s.granular) << 55               // G               bit 55
+         | (uint64_t(s.base) >> 24 & 0xff) << 56;   // base 31:24      bits 56-63
 }
+// clang-format on
 
 constexpr uint8_t TYPE_CODE_EXEC_READ_ACCESSED = 0xb;
 constexpr uint8_t TYPE_DATA_READ_WRITE_ACCESSED = 0x3;
@@ -85,11 +94,18 @@ struct Gate {
     uint64_t low;
     uint64_t high;
 };
+// clang-format off
 constexpr Gate gate(uint64_t offset, uint16_t code_selector, unsigned ist, uint8_t type, unsigned dpl) {
-    return {(offset & 0xffff) | uint64_t(code_selector) << 16 | uint64_t(ist & 7) << 32 | uint64_t(type & 0xf) << 40 |
-                uint64_t(dpl & 3) << 45 | uint64_t(1) << 47 | (offset >> 16 & 0xffff) << 48,
-            offset >> 32};
+    return {(offset & 0xffff)                      // offset 15:0     bits 0-15
+          | uint64_t(code_selector) << 16          // segment selector bits 16-31
+          | uint64_t(ist & 7) << 32                // IST             bits 32-34
+          | uint64_t(type & 0xf) << 40             // type            bits 40-43
+          | uint64_t(dpl & 3) << 45                // DPL             bits 45-46
+          | uint64_t(1) << 47                      // P               bit 47
+          | (offset >> 16 & 0xffff) << 48,         // offset 31:16    bits 48-63
+            offset >> 32};                         // offset 63:32    in the second quadword
 }
+// clang-format on
 
 // 64-bit Task-State Segment (SDM Vol. 3A 7.7, Figure 7-11).
 struct [[gnu::packed]] Tss64 {
