@@ -152,7 +152,7 @@ include tests/unit/unit.mk
 # ---------------------------------------------------------------- images
 INITRAMFS := $(BUILD)/initramfs.cpio
 initramfs: $(INITRAMFS)
-$(INITRAMFS): $(USER_PROGRAMS) scripts/mkinitramfs user/user.mk
+$(INITRAMFS): $(USER_PROGRAMS) $(wildcard user/etc/*) scripts/mkinitramfs user/user.mk
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) scripts/mkinitramfs $@ $(USER_INITRAMFS_ENTRIES)
 

@@ -151,6 +151,10 @@ void init() {
     x86::interrupts::set_handler(x86::idt::IRQ_BASE + 4, on_serial_interrupt);
     x86::pic::unmask(4);
     x86::serial::enable_receive_interrupt();
+    // Bytes that arrived before the interrupt was on raised none: take them now.
+    x86::InterruptGuard guard;
+    uint8_t byte;
+    while (x86::serial::receive(byte)) receive(byte);
 }
 
 File* open_console() { return new ConsoleFile; }

@@ -18,7 +18,10 @@ void init() {
     outb(COM1 + DATA, 1);   // 115200 / 1
     outb(COM1 + IER, 0);
     outb(COM1 + LCR, 0x03); // 8 data bits, no parity, 1 stop bit
-    outb(COM1 + FCR, 0xc7); // FIFOs on and cleared, 14-byte receive threshold
+    // FIFOs stay off: turning them on clears them (16550 data sheet, FCR
+    // bit 0), which would lose what was typed before the kernel started.
+    // One interrupt per received byte is plenty for a console.
+    outb(COM1 + FCR, 0);
     outb(COM1 + MCR, 0x0b); // DTR, RTS, OUT2 (OUT2 gates the IRQ line)
 }
 

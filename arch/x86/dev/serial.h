@@ -4,7 +4,7 @@
 
 namespace x86::serial {
 
-void init();                     // 115200 8N1, FIFOs on
+void init();                     // 115200 8N1, FIFOs off (see serial.cpp)
 void put(char c);                // blocking; "\n" becomes "\r\n"
 void flush();                    // waits until the transmitter is empty (LSR bit 6)
 void enable_receive_interrupt(); // IRQ 4 on each received byte
