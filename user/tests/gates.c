@@ -87,6 +87,7 @@ extern void gate_syscall_32(struct regs*);
 extern void gate_vdso_32(struct regs*);
 extern uint32_t gate_vsyscall32;
 extern void sysenter32_bad_stack(uint32_t number, uint32_t bogus_ebp);
+extern uint32_t high_registers_across(uint32_t gate, uint32_t number, uint64_t out[8]);
 static void (*const gate_fn[])(struct regs*) = {gate_int80_32, gate_sysenter_32, gate_syscall_32, gate_vdso_32};
 #define NREGS 7
 #define RAX(r) ((r)->rax)
@@ -438,6 +439,50 @@ static void sysenter_bad_stack_gives_efault(void) {
 #endif
 }
 
+/* ---- r8-r15 across the 32-bit gates: zero or preserved, never kernel data */
+
+#if !defined(__x86_64__)
+struct high_call {
+    enum gate gate;
+    uint64_t out[8];
+    uint32_t result;
+};
+static void do_high_call(void* arg) {
+    struct high_call* c = arg;
+    c->result = high_registers_across((uint32_t)c->gate, __NR32_getppid, c->out);
+}
+#endif
+
+static void high_registers_survive_32bit_gates(void) {
+#if !defined(__x86_64__)
+    const long ppid = getppid();
+    for (int g = INT80; g <= VDSO; g++) {
+        if (!gate_usable(g)) continue;
+        struct high_call c = {(enum gate)g, {0}, 0};
+        CHECK_EQ(run_catching(do_high_call, &c, 0), 0);
+        CHECK_EQ((long)c.result, ppid);
+        for (int i = 0; i < 8; i++) {
+            static const uint64_t expected[] = {0x0808080808080808ull, 0x0909090909090909ull, 0x1010101010101010ull,
+                                         0x1111111111111111ull, 0x1212121212121212ull, 0x1313131313131313ull,
+                                         0x1414141414141414ull, 0x1515151515151515ull};
+            /* Preserved, or zero (a kernel may clear them); anything else leaked.
+             * One exception: syscall itself writes RFLAGS into r11 (SDM Vol. 2B
+             * SYSCALL) before the kernel runs, and sysretl reloads RFLAGS from it,
+             * so after a compat-mode syscall r11 holds the caller's own flags. */
+            const int syscall_path = g == SYSCALL || (g == VDSO && test_vendor() == SYSGATE_VENDOR_AMD);
+            const int own_flags = syscall_path && i == 3 && (c.out[i] & 0x202) == 0x202 && c.out[i] < 0x400000;
+            if (c.out[i] != expected[i] && c.out[i] != 0 && !own_flags) {
+                char what[48];
+                snprintf(what, sizeof what, "%s: r%d after the call", gate_names[g], 8 + i);
+                check_failed_values(__FILE__, __LINE__, what, (long long)c.out[i], (long long)expected[i]);
+            }
+        }
+    }
+#else
+    test_skip("a property of the 32-bit gates (checked from 32-bit code)");
+#endif
+}
+
 /* ---- the vDSO page */
 
 static void vdso_is_mapped_and_chosen(void) {
@@ -503,6 +548,7 @@ int main(void) {
     test_run("a non-canonical return address is a SIGSEGV", noncanonical_return_is_a_segfault);
     test_run("int $0x80 hammered with a hostile GS base", gate_window_survives_hostile_gs);
     test_run("sysenter with a bad user stack returns -EFAULT", sysenter_bad_stack_gives_efault);
+    test_run("r8-r15 survive the 32-bit gates", high_registers_survive_32bit_gates);
     test_run("the vDSO is mapped and has __kernel_vsyscall", vdso_is_mapped_and_chosen);
     test_run("vDSO time never enters the kernel", vdso_time_without_entering);
     return test_summary(sizeof(void*) == 8 ? "gates" : "gates32");
