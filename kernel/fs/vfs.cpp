@@ -111,6 +111,7 @@ class Directory final : public File {
 public:
     explicit Directory(Node* n) : node_(n) {}
     Node* directory() override { return node_; }
+    long read(UserPtr<void>, size_t) override { return -err::EISDIR; } // getdents64 reads directories
     int status(FileStatus& out) override {
         out = status_of(node_);
         return 0;
@@ -199,7 +200,10 @@ FileStatus status_of(const Node* n) {
     s.size = n->size;
     s.nlink = n->is_directory() ? 2 : 1;
     s.blocks = (n->size + 511) / 512;
-    if (n->device != Device::None) s.rdev = n->device == Device::Console ? (5 << 8 | 1) : (1 << 8 | 3);
+    // Linux's device numbers: console 5:1, null 1:3, zero 1:5.
+    if (n->device == Device::Console) s.rdev = 5 << 8 | 1;
+    else if (n->device == Device::Null) s.rdev = 1 << 8 | 3;
+    else if (n->device == Device::Zero) s.rdev = 1 << 8 | 5;
     return s;
 }
 

@@ -18,6 +18,23 @@ void free_frame_cb(uint64_t phys, void*) { free_frame(phys); }
 
 bool is_active(uint64_t root) { return (x86::read_cr3() & pte::ADDRESS_MASK) == root; }
 
+// A PROT_NONE page keeps its frame in a non-present entry marked with this
+// software bit (ignored by the CPU when P is clear), so its contents come
+// back when the rights do.
+constexpr uint64_t HIDDEN = 1ull << 9;
+
+// The last-level entry for va, present or not; nullptr if no page table
+// covers it. (Walker::leaf finds present entries only.)
+uint64_t* entry_slot(uint64_t root, uint64_t va) {
+    uint64_t* table = physical_memory().table(root);
+    for (unsigned level = 4; level > 1; level--) {
+        const uint64_t e = table[index(level, va)];
+        if (!(e & pte::PRESENT) || (e & pte::HUGE)) return nullptr;
+        table = physical_memory().table(entry_address(e));
+    }
+    return &table[index(1, va)];
+}
+
 } // namespace
 
 uint64_t pte_flags_for(uint32_t prot) {
@@ -44,10 +61,13 @@ AddressSpace* AddressSpace::create() {
 
 AddressSpace::~AddressSpace() {
     // Shared (vDSO) frames must survive: unmap them before freeing the rest.
+    // PROT_NONE frames are not present, so free_tables would miss them.
     for (Region* r = regions_; r; r = r->next)
         if (r->shared_frames) {
             Walker w(physical_memory(), root_);
             for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE) w.unmap(va);
+        } else if (r->prot == PROT_NONE && root_) {
+            release_pages(r->start, r->end, false);
         }
     if (root_) {
         Walker w(physical_memory(), root_);
@@ -145,11 +165,12 @@ bool AddressSpace::handle_fault(uint64_t va, bool is_write, bool is_exec) {
 }
 
 void AddressSpace::release_pages(uint64_t start, uint64_t end, bool shared_frames) {
-    Walker w(physical_memory(), root_);
     const bool active = is_active(root_);
     for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        const uint64_t phys = w.unmap(va);
-        if (!phys) continue;
+        uint64_t* e = entry_slot(root_, va);
+        if (!e || !(*e & (pte::PRESENT | HIDDEN))) continue;
+        const uint64_t phys = entry_address(*e);
+        *e = 0;
         if (!shared_frames) free_frame(phys);
         if (active) x86::invlpg(va);
     }
@@ -208,17 +229,12 @@ int AddressSpace::unmap(uint64_t start, uint64_t length) {
 }
 
 void AddressSpace::apply_protection(uint64_t start, uint64_t end, uint32_t prot) {
-    Walker w(physical_memory(), root_);
     const bool active = is_active(root_);
     for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        uint64_t* e = w.leaf(va);
-        if (!e) continue;
-        if (prot == PROT_NONE) {
-            free_frame(entry_address(*e));
-            *e = 0;
-        } else {
-            *e = make_entry(entry_address(*e), pte_flags_for(prot) | pte::PRESENT);
-        }
+        uint64_t* e = entry_slot(root_, va);
+        if (!e || !(*e & (pte::PRESENT | HIDDEN))) continue; // no page yet
+        *e = prot == PROT_NONE ? entry_address(*e) | HIDDEN
+                               : make_entry(entry_address(*e), pte_flags_for(prot) | pte::PRESENT);
         if (active) x86::invlpg(va);
     }
 }
@@ -261,7 +277,6 @@ AddressSpace* AddressSpace::clone() const {
     if (!copy) return nullptr;
     copy->brk_start = brk_start;
     copy->brk_end = brk_end;
-    Walker from(physical_memory(), root_);
     Walker to(physical_memory(), copy->root_);
     for (const Region* r = regions_; r; r = r->next) {
         Region* nr = new Region{r->start, r->end, r->prot, r->shared_frames, r->name, nullptr};
@@ -271,8 +286,8 @@ AddressSpace* AddressSpace::clone() const {
         }
         copy->insert(nr);
         for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE) {
-            const uint64_t* e = from.leaf(va);
-            if (!e) continue;
+            const uint64_t* e = entry_slot(root_, va);
+            if (!e || !(*e & (pte::PRESENT | HIDDEN))) continue;
             uint64_t phys = entry_address(*e);
             if (!r->shared_frames) {
                 const uint64_t frame = allocate_frame_unzeroed();
@@ -283,11 +298,13 @@ AddressSpace* AddressSpace::clone() const {
                 __builtin_memcpy(x86::mm::phys_to_virt(frame), x86::mm::phys_to_virt(phys), PAGE_SIZE);
                 phys = frame;
             }
-            if (!to.map(va, phys, *e & ~pte::ADDRESS_MASK)) {
+            // A hidden (PROT_NONE) page is mapped, then hidden again.
+            if (!to.map(va, phys, (*e & HIDDEN) ? pte::USER : *e & ~pte::ADDRESS_MASK)) {
                 if (!r->shared_frames) free_frame(phys);
                 delete copy;
                 return nullptr;
             }
+            if (*e & HIDDEN) *entry_slot(copy->root_, va) = phys | HIDDEN;
         }
     }
     return copy;

@@ -77,6 +77,20 @@ void release_vfork_parent(Process* p) {
     }
 }
 
+// A new task's first step, on its own stack and in its own address space:
+// CLONE_CHILD_SETTID is written here, as Linux's schedule_tail does, so a
+// page the child has not touched yet appears as on any other write. Then
+// the usual way out to user mode.
+void first_return_to_user(x86::RegisterFrame& frame) {
+    Process* p = current_process();
+    if (p->set_child_tid) {
+        const int32_t tid = p->pid;
+        copy_to_user(UserPtr<void>(p->set_child_tid), &tid, sizeof(tid)); // a bad address is ignored, as on Linux
+        p->set_child_tid = 0;
+    }
+    x86::interrupts::run_user_return_hook(frame);
+}
+
 } // namespace
 
 void init() {
@@ -141,7 +155,7 @@ void start(Process* p) {
     *--sp = reinterpret_cast<uint64_t>(x86_task_start);
     *--sp = 0;                                                           // rbp
     *--sp = 0;                                                           // rbx
-    *--sp = reinterpret_cast<uint64_t>(x86::interrupts::run_user_return_hook); // r12: signals first
+    *--sp = reinterpret_cast<uint64_t>(first_return_to_user);            // r12: CLONE_CHILD_SETTID, signals
     *--sp = reinterpret_cast<uint64_t>(&p->frame());                     // r13: its argument
     *--sp = 0;                                                           // r14
     *--sp = 0;                                                           // r15
@@ -194,7 +208,7 @@ void exit(int wait_status) {
 long wait(int pid, int* wait_status, bool no_hang) {
     Process* self = current_process();
     x86::InterruptGuard guard;
-    for (;;) {
+    for (bool interrupted = false;;) {
         bool have_child = false;
         for (Process* c = self->first_child; c; c = c->next_sibling) {
             if (pid > 0 && c->pid != pid) continue;
@@ -211,7 +225,11 @@ long wait(int pid, int* wait_status, bool no_hang) {
         }
         if (!have_child) return -err::ECHILD;
         if (no_hang) return 0;
-        if (!sleep_on(self->child_exited)) return -err::EINTR;
+        // A signal ends the wait only if no child is ready: the SIGCHLD
+        // of the exit that woke us must not hide that child (Linux looks
+        // again too).
+        if (interrupted) return -err::EINTR;
+        interrupted = !sleep_on(self->child_exited);
     }
 }
 

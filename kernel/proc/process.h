@@ -46,6 +46,7 @@ struct Process {
     int exit_status = 0;      // wait status, as wait4 reports it
     WaitQueue child_exited;   // the parent sleeps here in wait4
     uint64_t clear_child_tid = 0; // set_tid_address / CLONE_CHILD_CLEARTID
+    uint64_t set_child_tid = 0;   // CLONE_CHILD_SETTID: written when the child first runs
     Process* vfork_parent = nullptr; // released when this child execs or exits
     bool vfork_done = false;
     WaitQueue vfork_wait;

@@ -49,6 +49,15 @@ struct SigInfo {
 };
 static_assert(sizeof(SigInfo) == 128);
 
+// i386's siginfo: the union follows the three ints at once, so si_addr
+// is at offset 12, not 16.
+struct SigInfo32 {
+    int32_t signo, errno_, code;
+    uint32_t addr;
+    uint8_t rest[128 - 16];
+};
+static_assert(sizeof(SigInfo32) == 128);
+
 struct SigContext64 {
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
     uint16_t cs, gs, fs, ss;
@@ -97,7 +106,7 @@ struct [[gnu::packed]] RtSigFrame32 {
     uint32_t pretcode;
     int32_t sig;
     uint32_t pinfo, puc;
-    SigInfo info;
+    SigInfo32 info;
     UContext32 uc;
     uint8_t retcode[8];
 };
@@ -271,6 +280,14 @@ void deliver(RegisterFrame& f) {
         }
         if (act.handler == sig::SIG_IGN) continue;
 
+        // iretq to a non-canonical address faults in ring 0: a 64-bit
+        // handler outside user space ends the program here instead (Linux
+        // ends up with the same SIGSEGV through its iret fixup).
+        if (p->is64 && act.handler >= x86::mm::USER_TOP) {
+            kprintln("[signal] pid {} ({}): {} handler at {:#x} is not a user address; killed", p->pid, p->name,
+                     name(s), act.handler);
+            die(sig::SIGSEGV);
+        }
         const uint64_t old_mask = p->signals.blocked;
         x86::enable_interrupts(); // writing the frame may fault pages in
         const bool pushed = p->is64 ? push_frame64(f, s, act, old_mask) : push_frame32(f, s, act, old_mask);

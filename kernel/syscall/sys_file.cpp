@@ -35,8 +35,8 @@ long base_directory(int dirfd, const char* path, char* out, size_t capacity) {
 vfs::Node* resolve(int dirfd, UserPtr<const char> user_path, long* error) {
     char path[vfs::PATH_MAX], base[vfs::PATH_MAX];
     const long n = copy_string_from_user(path, sizeof(path), user_path);
-    if (n < 0) {
-        *error = n;
+    if (n <= 0) { // an empty path names nothing, whatever dirfd is (Linux checks this first)
+        *error = n ? n : -err::ENOENT;
         return nullptr;
     }
     if (const long e = base_directory(dirfd, path, base, sizeof(base))) {

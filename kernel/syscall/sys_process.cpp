@@ -59,10 +59,7 @@ int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPt
 
     const int pid = child->pid;
     if (flags & CLONE_PARENT_SETTID) write_user(parent_tid, pid);
-    if (flags & CLONE_CHILD_SETTID) {
-        if (flags & CLONE_VM) write_user(child_tid, pid);
-        else child->mm->write(child_tid.address(), &pid, sizeof(pid));
-    }
+    if (flags & CLONE_CHILD_SETTID) child->set_child_tid = child_tid.address(); // in the child's memory
     if (flags & CLONE_CHILD_CLEARTID) child->clear_child_tid = child_tid.address();
 
     if (flags & CLONE_VFORK) child->vfork_parent = parent;
@@ -152,11 +149,13 @@ int64_t sys_kill(int pid, int signal) {
     Process* self = current_process();
     bool found = false;
     for (Process* p = proc::first(); p; p = p->next_in_table) {
-        if (p->state == ProcessState::Zombie) continue;
         // pid > 0: that process; 0 or -1 (no process groups here): every
         // process but init and, for -1, the caller.
         const bool match = pid > 0 ? p->pid == pid : (p->pid > 1 && (pid != -1 || p != self));
         if (!match) continue;
+        // A zombie exists until it is reaped, so naming it succeeds (as on
+        // Linux); the signal changes nothing (send() ignores zombies).
+        if (p->state == ProcessState::Zombie && pid <= 0) continue;
         found = true;
         if (signal) signals::send(p, signal);
     }

@@ -39,7 +39,9 @@ long sleep_for(UserPtr<const void> request, UserPtr<void> remaining) {
     Field req[2];
     if (copy_from_user(req, request, sizeof(req))) return -err::EFAULT;
     if (req[0] < 0 || req[1] < 0 || req[1] >= NS) return -err::EINVAL;
-    const uint64_t deadline = ktime::now_ns() + uint64_t(req[0]) * NS + uint64_t(req[1]);
+    // The longest requests saturate rather than wrap into the past.
+    const uint64_t now = ktime::now_ns(), room = ~0ull - now - uint64_t(req[1]);
+    const uint64_t deadline = uint64_t(req[0]) > room / NS ? ~0ull : now + uint64_t(req[0]) * NS + uint64_t(req[1]);
     if (sched::sleep_until(deadline)) return 0;
     if (!remaining.is_null()) {
         const uint64_t now = ktime::now_ns();

@@ -1,0 +1,767 @@
+/* Signals ("Processes, files and a shell"): SIG_DFL, SIG_IGN and user
+ * handlers for SIGINT, SIGTERM, SIGKILL, SIGCHLD, SIGSEGV, SIGILL, SIGFPE
+ * and SIGPIPE; rt_sigaction, rt_sigprocmask and rt_sigreturn with Linux's
+ * 64-bit frame (test "signals") and 32-bit frame ("signals32"): siginfo,
+ * the ucontext a handler may change, every register and the FPU state
+ * restored. `signals exec-dispositions` is what the execve case runs. */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sysgate/syscall_nr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "helpers.h"
+
+#define BIT(sig) (1ull << ((sig)-1))
+
+static void sleep_ms(long ms) {
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&t, 0);
+}
+
+static void set_handler(int sig, void (*fn)(int), int flags) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sa.sa_flags = flags;
+    CHECK_EQ(sigaction(sig, &sa, 0), 0);
+}
+
+static void set_siginfo_handler(int sig, void (*fn)(int, siginfo_t*, void*), int flags) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = fn;
+    sa.sa_flags = flags | SA_SIGINFO;
+    CHECK_EQ(sigaction(sig, &sa, 0), 0);
+}
+
+static sigset_t current_mask(void) {
+    sigset_t mask = 0;
+    sigprocmask(SIG_BLOCK, 0, &mask);
+    return mask;
+}
+
+/* ---- the ucontext a handler receives (Linux's layouts): uc_flags,
+ * uc_link, uc_stack, then the sigcontext, then uc_sigmask. */
+#if defined(__x86_64__)
+typedef uint64_t greg;
+#define MCONTEXT_OFFSET 40
+#define SIGMASK_OFFSET (40 + 256)
+enum { REG_CX = 14, REG_IP = 16, REG_TRAPNO = 20, REG_CR2 = 22 };
+#else
+typedef uint32_t greg;
+#define MCONTEXT_OFFSET 20
+#define SIGMASK_OFFSET (20 + 88)
+enum { REG_CX = 10, REG_IP = 14, REG_TRAPNO = 12, REG_CR2 = 21 };
+#endif
+static greg* gregs(void* uc) {
+    return (greg*)((char*)uc + MCONTEXT_OFFSET);
+}
+static uint64_t uc_sigmask(void* uc) {
+    uint64_t mask;
+    memcpy(&mask, (char*)uc + SIGMASK_OFFSET, sizeof mask);
+    return mask;
+}
+
+/* Instructions that fault, at addresses the handlers know. */
+void sig_fault_ud2(void);
+int sig_fault_divide(void);       /* 42 / ecx with ecx = 0 */
+int sig_fault_load(const int* p); /* *p */
+extern char sig_fault_divide_insn[], sig_fault_load_insn[];
+#if defined(__x86_64__)
+__asm__(".text\n"
+        "sig_fault_ud2: ud2\n ret\n"
+        "sig_fault_divide: mov $42, %eax\n cltd\n xor %ecx, %ecx\n"
+        "sig_fault_divide_insn: idiv %ecx\n ret\n"
+        "sig_fault_load: mov %rdi, %rcx\n"
+        "sig_fault_load_insn: mov (%rcx), %eax\n ret\n");
+#else
+__asm__(".text\n"
+        "sig_fault_ud2: ud2\n ret\n"
+        "sig_fault_divide: mov $42, %eax\n cltd\n xor %ecx, %ecx\n"
+        "sig_fault_divide_insn: idiv %ecx\n ret\n"
+        "sig_fault_load: mov 4(%esp), %ecx\n"
+        "sig_fault_load_insn: mov (%ecx), %eax\n ret\n");
+#endif
+
+static const int shell_signals[] = {SIGINT, SIGTERM, SIGKILL, SIGCHLD, SIGSEGV, SIGILL, SIGFPE, SIGPIPE};
+#define SHELL_SIGNALS (int)(sizeof shell_signals / sizeof shell_signals[0])
+
+/* ---------------------------------------------------------------- SIG_DFL */
+
+static int raise_it(void* arg) {
+    raise(*(int*)arg);
+    return 0; /* reached only if the signal is ignored */
+}
+
+static void default_actions(void) {
+    for (int i = 0; i < SHELL_SIGNALS; i++) {
+        int sig = shell_signals[i];
+        const int status = run_child(raise_it, &sig);
+        if (sig == SIGCHLD)
+            CHECK_EXITED(status, 0); /* its default is to ignore */
+        else
+            CHECK_KILLED(status, sig);
+    }
+}
+
+/* ---------------------------------------------------------------- SIG_IGN */
+
+static int ignore_and_raise(void* arg) {
+    const int sig = *(int*)arg;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    CHILD_CHECK_EQ(sigaction(sig, &sa, 0), 0);
+    CHILD_CHECK_EQ(sigaction(sig, 0, &old), 0);
+    CHILD_CHECK(old.sa_handler == SIG_IGN);
+    CHILD_CHECK_EQ(raise(sig), 0);
+    return 0;
+}
+
+static int ignore_kill(void* arg) {
+    (void)arg;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    CHILD_CHECK_EQ(sigaction(SIGKILL, &sa, 0), -1);
+    CHILD_CHECK_EQ(errno, EINVAL);
+    CHILD_CHECK_EQ(sigaction(SIGSTOP, &sa, 0), -1);
+    CHILD_CHECK_EQ(errno, EINVAL);
+    raise(SIGKILL);
+    return 0;
+}
+
+/* A fault cannot be ignored or blocked away: the process dies of it. */
+struct fault_case {
+    int sig;
+    int block; /* blocked rather than ignored */
+};
+static int ignored_fault(void* arg) {
+    const struct fault_case* c = arg;
+    if (c->block) {
+        const sigset_t set = BIT(c->sig);
+        sigprocmask(SIG_BLOCK, &set, 0);
+    } else {
+        signal(c->sig, SIG_IGN);
+    }
+    if (c->sig == SIGSEGV) return sig_fault_load(UNMAPPED_ADDRESS);
+    if (c->sig == SIGFPE) return sig_fault_divide();
+    sig_fault_ud2();
+    return 0;
+}
+
+static void ignored_signals(void) {
+    for (int i = 0; i < SHELL_SIGNALS; i++) {
+        int sig = shell_signals[i];
+        if (sig == SIGKILL) continue;
+        CHECK_EXITED(run_child(ignore_and_raise, &sig), 0);
+    }
+    CHECK_KILLED(run_child(ignore_kill, 0), SIGKILL);
+    static const int faults[] = {SIGSEGV, SIGFPE, SIGILL};
+    for (int i = 0; i < 3; i++)
+        for (int block = 0; block < 2; block++) {
+            struct fault_case c = {faults[i], block};
+            CHECK_KILLED(run_child(ignored_fault, &c), faults[i]);
+        }
+}
+
+/* ---------------------------------------------------------------- handlers */
+
+static volatile int handled_sig, handled_count, handled_info_signo;
+
+static void record(int sig, siginfo_t* info, void* uc) {
+    (void)uc;
+    handled_sig = sig;
+    handled_info_signo = info->si_signo;
+    handled_count++;
+}
+
+static void user_handlers_run(void) {
+    for (int i = 0; i < SHELL_SIGNALS; i++) {
+        const int sig = shell_signals[i];
+        if (sig == SIGKILL) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_sigaction = record;
+            sa.sa_flags = SA_SIGINFO;
+            CHECK_ERRNO(sigaction(SIGKILL, &sa, 0), EINVAL);
+            continue;
+        }
+        struct sigaction old;
+        CHECK_EQ(sigaction(sig, 0, &old), 0);
+        set_siginfo_handler(sig, record, 0);
+        handled_sig = handled_count = handled_info_signo = 0;
+        CHECK_EQ(raise(sig), 0); /* the handler runs before raise returns */
+        CHECK_EQ(handled_count, 1);
+        CHECK_EQ(handled_sig, sig);
+        CHECK_EQ(handled_info_signo, sig);
+        sigaction(sig, &old, 0);
+    }
+}
+
+static int exit_after(void* arg) {
+    sleep_ms(*(int*)arg);
+    return 4;
+}
+
+static void sigchld_handler_and_wait4(void) {
+    /* No SA_RESTART: the handler interrupts, yet wait4 must still reap
+     * the child whose exit woke it (as Linux does), not fail with EINTR. */
+    set_siginfo_handler(SIGCHLD, record, 0);
+    handled_count = 0;
+    int delay = 20;
+    const pid_t child = start_child(exit_after, &delay);
+    int status = 0;
+    const long reaped = syscall(SYS_wait4, child, &status, 0, 0);
+    CHECK_EQ(reaped, child);
+    CHECK_EXITED(reaped == child ? status : reap(child), 4);
+    CHECK_EQ(handled_count, 1);
+    CHECK_EQ(handled_sig, SIGCHLD);
+    set_handler(SIGCHLD, SIG_DFL, 0);
+}
+
+/* ---------------------------------------------------------------- faults to handlers */
+
+static volatile greg fault_ip, fault_trapno, fault_cr2;
+static volatile uintptr_t fault_addr;
+static volatile uint64_t fault_uc_mask;
+static const int good_value = 0x5a5a;
+
+static void on_fault(int sig, siginfo_t* info, void* uc) {
+    greg* r = gregs(uc);
+    handled_sig = sig;
+    handled_info_signo = info->si_signo;
+    handled_count++;
+    fault_ip = r[REG_IP];
+    fault_trapno = r[REG_TRAPNO];
+    fault_cr2 = r[REG_CR2];
+    fault_addr = (uintptr_t)info->si_addr;
+    fault_uc_mask = uc_sigmask(uc);                         /* the mask rt_sigreturn will restore */
+    if (sig == SIGILL) r[REG_IP] += 2;                      /* skip ud2 */
+    if (sig == SIGFPE) r[REG_CX] = 2;                       /* retry 42 / 2 */
+    if (sig == SIGSEGV) r[REG_CX] = (uintptr_t)&good_value; /* retry the load elsewhere */
+}
+
+static void faults_reach_handlers(void) {
+    set_siginfo_handler(SIGILL, on_fault, 0);
+    set_siginfo_handler(SIGFPE, on_fault, 0);
+    set_siginfo_handler(SIGSEGV, on_fault, 0);
+
+    handled_count = 0;
+    sig_fault_ud2(); /* returns: the handler moved the instruction pointer past ud2 */
+    CHECK_EQ(handled_count, 1);
+    CHECK_EQ(handled_info_signo, SIGILL);
+    CHECK_EQ(fault_ip, (uintptr_t)sig_fault_ud2);
+    CHECK_EQ(fault_trapno, 6); /* #UD */
+
+    handled_count = 0;
+    CHECK_EQ(sig_fault_divide(), 21); /* the handler changed ecx to 2 */
+    CHECK_EQ(handled_count, 1);
+    CHECK_EQ(handled_info_signo, SIGFPE);
+    CHECK_EQ(fault_ip, (uintptr_t)sig_fault_divide_insn);
+    CHECK_EQ(fault_trapno, 0); /* #DE */
+
+    handled_count = 0;
+    int* bad = (int*)((char*)UNMAPPED_ADDRESS + 0x1230);
+    CHECK_EQ(sig_fault_load(bad), good_value); /* the handler pointed ecx elsewhere */
+    CHECK_EQ(handled_count, 1);
+    CHECK_EQ(handled_info_signo, SIGSEGV);
+    CHECK_EQ(fault_ip, (uintptr_t)sig_fault_load_insn);
+    CHECK_EQ(fault_trapno, 14); /* #PF */
+    CHECK_EQ(fault_cr2, (uintptr_t)bad);
+    CHECK_EQ(fault_addr, (uintptr_t)bad); /* siginfo's si_addr */
+    CHECK_EQ(fault_uc_mask, current_mask());
+
+    set_handler(SIGILL, SIG_DFL, 0);
+    set_handler(SIGFPE, SIG_DFL, 0);
+    set_handler(SIGSEGV, SIG_DFL, 0);
+}
+
+/* ---------------------------------------------------------------- rt_sigreturn restores everything */
+
+#if defined(__x86_64__)
+struct regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15, rflags;
+};
+typedef uint64_t word;
+#define NREGS 15
+extern void gate_int80_64(struct regs*);
+extern void gate_syscall_64(struct regs*);
+#else
+struct regs {
+    uint32_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rflags;
+};
+typedef uint32_t word;
+#define NREGS 7
+extern void gate_int80_32(struct regs*);
+#endif
+#define ARITH_FLAGS 0x8d5u /* CF PF AF ZF SF OF */
+
+static void clobbering_handler(int sig) {
+    handled_sig = sig;
+    handled_count++;
+    /* Wreck what the interrupted code had in its registers and FPU
+     * control words; rt_sigreturn must bring it all back. */
+    const uint16_t cw = 0x0c7f; /* x87: round toward zero */
+    __asm__ volatile("fldcw %0" ::"m"(cw));
+    const uint32_t mxcsr = 0x7f80; /* SSE: round toward zero, FTZ off, exceptions masked */
+    __asm__ volatile("ldmxcsr %0" ::"m"(mxcsr));
+#if defined(__x86_64__)
+    __asm__ volatile("mov $-1, %%rax\n mov $-1, %%rcx\n mov $-1, %%rdx\n mov $-1, %%rsi\n"
+                     "mov $-1, %%rdi\n mov $-1, %%r8\n mov $-1, %%r9\n mov $-1, %%r10\n"
+                     "mov $-1, %%r11\n clc\n" ::
+                         : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "cc");
+#else
+    __asm__ volatile("mov $-1, %%eax\n mov $-1, %%ecx\n mov $-1, %%edx\n clc\n" ::: "eax", "ecx", "edx", "cc");
+#endif
+}
+
+static uint16_t read_fpu_cw(void) {
+    uint16_t cw;
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    return cw;
+}
+static uint32_t read_mxcsr(void) {
+    uint32_t m;
+    __asm__ volatile("stmxcsr %0" : "=m"(m));
+    return m;
+}
+
+static void check_one_gate(void (*gate)(struct regs*), word nr, int int80, const char* name) {
+    struct regs before, r;
+    word* w = (word*)&before;
+    for (int i = 0; i < NREGS; i++) w[i] = (word)(0x1234000u + 0x111u * (unsigned)i);
+    before.rflags = 0x202 | 0x1 | 0x80; /* IF, CF, SF */
+    before.rax = nr;
+#if defined(__x86_64__)
+    if (int80)
+        before.rbx = (word)getpid(), before.rcx = SIGUSR1;
+    else
+        before.rdi = (word)getpid(), before.rsi = SIGUSR1;
+#else
+    (void)int80;
+    before.rbx = (word)getpid(), before.rcx = SIGUSR1;
+#endif
+    r = before;
+    handled_count = 0;
+    /* Our own FPU control words, which the handler changes. */
+    const uint16_t cw = 0x037f & ~0x0300; /* single precision */
+    __asm__ volatile("fldcw %0" ::"m"(cw));
+    const uint32_t mxcsr = 0x1f80 | 0x2000; /* round down */
+    __asm__ volatile("ldmxcsr %0" ::"m"(mxcsr));
+    gate(&r);
+    const uint16_t cw_after = read_fpu_cw();
+    const uint32_t mxcsr_after = read_mxcsr();
+    const uint16_t default_cw = 0x037f;
+    const uint32_t default_mxcsr = 0x1f80;
+    __asm__ volatile("fldcw %0" ::"m"(default_cw));
+    __asm__ volatile("ldmxcsr %0" ::"m"(default_mxcsr));
+
+    CHECK_EQ(handled_count, 1);
+    CHECK_EQ(r.rax, 0); /* kill's result */
+    const word* a = (const word*)&r;
+    for (int i = 1; i < NREGS; i++) {
+#if defined(__x86_64__)
+        if (!int80 && (i == 2 || i == 10)) continue; /* syscall's rcx and r11 */
+#endif
+        if (a[i] != w[i]) {
+            char what[64];
+            snprintf(what, sizeof what, "%s: register #%d after the handler", name, i);
+            check_failed_values(__FILE__, __LINE__, what, (long long)a[i], (long long)w[i]);
+        }
+    }
+    CHECK_EQ(r.rflags & ARITH_FLAGS, before.rflags & ARITH_FLAGS);
+    CHECK_EQ(cw_after, cw);
+    CHECK_EQ(mxcsr_after & 0xffbf, mxcsr); /* DAZ (bit 6) may read either way */
+}
+
+static void sigreturn_restores_everything(void) {
+    set_handler(SIGUSR1, clobbering_handler, 0);
+#if defined(__x86_64__)
+    check_one_gate(gate_int80_64, __NR32_kill, 1, "int $0x80");
+    check_one_gate(gate_syscall_64, __NR64_kill, 0, "syscall");
+#else
+    check_one_gate(gate_int80_32, __NR32_kill, 1, "int $0x80");
+#endif
+    set_handler(SIGUSR1, SIG_DFL, 0);
+}
+
+/* ---------------------------------------------------------------- masks */
+
+static void on_usr(int sig) {
+    handled_sig = sig;
+    handled_count++;
+}
+
+static int unblock_in_child(void* arg) {
+    (void)arg;
+    CHILD_CHECK(current_mask() & BIT(SIGUSR1)); /* the mask is inherited */
+    handled_count = 0;
+    const sigset_t set = BIT(SIGUSR1);
+    sigprocmask(SIG_UNBLOCK, &set, 0);
+    CHILD_CHECK_EQ(handled_count, 0); /* the parent's pending signal is not */
+    return 0;
+}
+
+static void sigprocmask_blocks_and_releases(void) {
+    set_handler(SIGUSR1, on_usr, 0);
+    handled_count = 0;
+    sigset_t set = BIT(SIGUSR1), old = 0;
+    CHECK_EQ(sigprocmask(SIG_BLOCK, &set, &old), 0);
+    CHECK_EQ(old & BIT(SIGUSR1), 0);
+    raise(SIGUSR1);
+    raise(SIGUSR1); /* pending signals do not queue */
+    CHECK_EQ(handled_count, 0);
+    CHECK(current_mask() & BIT(SIGUSR1));
+    CHECK_EXITED(run_child(unblock_in_child, 0), 0);
+    CHECK_EQ(sigprocmask(SIG_UNBLOCK, &set, 0), 0); /* delivered before this returns */
+    CHECK_EQ(handled_count, 1);
+    CHECK_EQ(handled_sig, SIGUSR1);
+
+    /* SIGKILL and SIGSTOP cannot be blocked; SIG_SETMASK replaces. */
+    sigset_t all = ~0ull;
+    CHECK_EQ(sigprocmask(SIG_SETMASK, &all, &old), 0);
+    const sigset_t now = current_mask();
+    CHECK_EQ(now & (BIT(SIGKILL) | BIT(SIGSTOP)), 0);
+    CHECK_EQ(now | BIT(SIGKILL) | BIT(SIGSTOP), ~0ull);
+    CHECK_EQ(sigprocmask(SIG_SETMASK, &old, 0), 0);
+    CHECK_EQ(current_mask(), old);
+
+    /* The failure paths. */
+    CHECK_ERRNO(sigprocmask(3, &set, 0), EINVAL);
+    CHECK_ERRNO(sigprocmask(SIG_BLOCK, (sigset_t*)UNMAPPED_ADDRESS, 0), EFAULT);
+    CHECK_ERRNO(sigprocmask(SIG_BLOCK, 0, (sigset_t*)KERNEL_ADDRESS), EFAULT);
+    CHECK_ERRNO(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, 0, 4), EINVAL); /* sigsetsize */
+    CHECK_EQ(current_mask(), old);
+    set_handler(SIGUSR1, SIG_DFL, 0);
+}
+
+static volatile sigset_t mask_in_handler;
+static volatile int depth, max_depth;
+
+static void nesting_handler(int sig) {
+    mask_in_handler = current_mask();
+    depth++;
+    if (depth > max_depth) max_depth = depth;
+    if (depth == 1 && handled_count == 0) raise(sig); /* nests only with SA_NODEFER */
+    depth--;
+    handled_count++;
+}
+
+static void sigaction_flags_and_mask(void) {
+    /* The old action comes back as it was set. */
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = nesting_handler;
+    sa.sa_mask = BIT(SIGUSR2);
+    sa.sa_flags = SA_RESTART;
+    CHECK_EQ(sigaction(SIGUSR1, &sa, 0), 0);
+    CHECK_EQ(sigaction(SIGUSR1, 0, &old), 0);
+    CHECK(old.sa_handler == nesting_handler);
+    CHECK_EQ(old.sa_mask, BIT(SIGUSR2));
+    CHECK_EQ(old.sa_flags & (SA_RESTART | SA_SIGINFO | SA_NODEFER), SA_RESTART);
+
+    /* During the handler: its own signal and sa_mask blocked; after: not. */
+    const sigset_t before = current_mask();
+    depth = max_depth = handled_count = 0;
+    raise(SIGUSR1);
+    CHECK_EQ(handled_count, 2); /* the raise inside ran after the first returned */
+    CHECK_EQ(max_depth, 1);
+    CHECK_EQ(mask_in_handler & (BIT(SIGUSR1) | BIT(SIGUSR2)), BIT(SIGUSR1) | BIT(SIGUSR2));
+    CHECK_EQ(current_mask(), before);
+
+    /* SA_NODEFER: the handler can be interrupted by its own signal. */
+    sa.sa_flags = SA_NODEFER;
+    sa.sa_mask = 0;
+    CHECK_EQ(sigaction(SIGUSR1, &sa, 0), 0);
+    depth = max_depth = handled_count = 0;
+    raise(SIGUSR1);
+    CHECK_EQ(handled_count, 2);
+    CHECK_EQ(max_depth, 2);
+    CHECK_EQ(current_mask(), before);
+
+    /* SA_RESETHAND: one delivery, then SIG_DFL again. */
+    sa.sa_handler = on_usr;
+    sa.sa_flags = SA_RESETHAND;
+    CHECK_EQ(sigaction(SIGUSR1, &sa, 0), 0);
+    handled_count = 0;
+    raise(SIGUSR1);
+    CHECK_EQ(handled_count, 1);
+    CHECK_EQ(sigaction(SIGUSR1, 0, &old), 0);
+    CHECK(old.sa_handler == SIG_DFL);
+
+    /* The failure paths. */
+    CHECK_ERRNO(sigaction(0, &sa, 0), EINVAL);
+    CHECK_ERRNO(sigaction(65, &sa, 0), EINVAL);
+    CHECK_ERRNO(syscall(SYS_rt_sigaction, SIGUSR1, UNMAPPED_ADDRESS, 0, 8), EFAULT);
+    CHECK_ERRNO(syscall(SYS_rt_sigaction, SIGUSR1, 0, KERNEL_ADDRESS, 8), EFAULT);
+    CHECK_ERRNO(syscall(SYS_rt_sigaction, SIGUSR1, 0, &old, 4), EINVAL);
+    CHECK_EQ(sigaction(SIGKILL, 0, &old), 0); /* reading SIGKILL's action is fine */
+    CHECK(old.sa_handler == SIG_DFL);
+}
+
+/* ---------------------------------------------------------------- SIGPIPE */
+
+static int write_to_closed_pipe(void* arg) {
+    const int mode = *(int*)arg; /* 0 default, 1 SIG_IGN, 2 handler */
+    int fds[2];
+    CHILD_CHECK_EQ(pipe(fds), 0);
+    close(fds[0]);
+    if (mode == 1) signal(SIGPIPE, SIG_IGN);
+    if (mode == 2) set_handler(SIGPIPE, on_usr, 0);
+    handled_count = 0;
+    errno = 0;
+    CHILD_CHECK_EQ(write(fds[1], "x", 1), -1); /* not reached with the default action */
+    CHILD_CHECK_EQ(errno, EPIPE);
+    CHILD_CHECK_EQ(handled_count, mode == 2 ? 1 : 0);
+    return 0;
+}
+
+static void sigpipe_three_ways(void) {
+    int mode = 0;
+    CHECK_KILLED(run_child(write_to_closed_pipe, &mode), SIGPIPE);
+    mode = 1;
+    CHECK_EXITED(run_child(write_to_closed_pipe, &mode), 0);
+    mode = 2;
+    CHECK_EXITED(run_child(write_to_closed_pipe, &mode), 0);
+}
+
+static int signal_parent_later(void* arg) {
+    (void)arg;
+    sleep_ms(30); /* the parent is asleep in read by now */
+    kill(getppid(), SIGUSR1);
+    return 0;
+}
+
+static void blocking_read_interrupted(void) {
+    /* A handler without SA_RESTART ends a blocking read with EINTR. */
+    set_handler(SIGUSR1, on_usr, 0);
+    handled_count = 0;
+    int fds[2];
+    CHECK_EQ(pipe(fds), 0);
+    const pid_t child = start_child(signal_parent_later, 0);
+    char c;
+    CHECK_ERRNO(read(fds[0], &c, 1), EINTR);
+    CHECK_EQ(handled_count, 1);
+    CHECK_EXITED(reap(child), 0);
+    CHECK_EQ(write(fds[1], "z", 1), 1); /* the pipe is none the worse */
+    CHECK_EQ(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    close(fds[1]);
+    set_handler(SIGUSR1, SIG_DFL, 0);
+}
+
+/* ---------------------------------------------------------------- fork and execve */
+
+static int handler_survives_fork(void* arg) {
+    (void)arg;
+    handled_count = 0;
+    raise(SIGTERM);
+    CHILD_CHECK_EQ(handled_count, 1);
+    return 0;
+}
+
+static int exec_with_dispositions(void* arg) {
+    (void)arg;
+    set_handler(SIGTERM, on_usr, 0);
+    signal(SIGINT, SIG_IGN);
+    const sigset_t set = BIT(SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, 0);
+    char* const argv[] = {(char*)program_path(), "exec-dispositions", 0};
+    execv(program_path(), argv);
+    return 127;
+}
+
+/* `signals exec-dispositions`: after execve, a handled signal is back
+ * to SIG_DFL; an ignored one stays ignored; the mask is kept. */
+static int exec_dispositions(void) {
+    struct sigaction sa;
+    if (sigaction(SIGTERM, 0, &sa) || sa.sa_handler != SIG_DFL) return 10;
+    if (sigaction(SIGINT, 0, &sa) || sa.sa_handler != SIG_IGN) return 11;
+    if (!(current_mask() & BIT(SIGUSR2))) return 12;
+    return 0;
+}
+
+static void fork_keeps_exec_resets(void) {
+    set_handler(SIGTERM, on_usr, 0);
+    CHECK_EXITED(run_child(handler_survives_fork, 0), 0);
+    set_handler(SIGTERM, SIG_DFL, 0);
+    CHECK_EXITED(run_child(exec_with_dispositions, 0), 0);
+}
+
+/* ---------------------------------------------------------------- broken frames and handlers */
+
+/* kill(pid, sig) made with the stack pointer at an unmapped address, so
+ * the kernel cannot write a handler frame there. */
+static void kill_with_bad_stack(int pid, int sig) {
+#if defined(__x86_64__)
+    long nr = __NR64_kill;
+    __asm__ volatile("mov %%rsp, %%r12\n mov $16, %%rsp\n syscall\n mov %%r12, %%rsp"
+                     : "+a"(nr)
+                     : "D"((long)pid), "S"((long)sig)
+                     : "rcx", "r11", "r12", "memory");
+#else
+    long nr = __NR32_kill;
+    __asm__ volatile("mov %%esp, %%esi\n mov $16, %%esp\n int $0x80\n mov %%esi, %%esp"
+                     : "+a"(nr)
+                     : "b"(pid), "c"(sig)
+                     : "esi", "memory");
+#endif
+}
+
+static void exit_42(int sig) {
+    (void)sig;
+    _exit(42);
+}
+
+static int frame_on_bad_stack(void* arg) {
+    const int use_altstack = *(int*)arg;
+    static char stack[16384] __attribute__((aligned(16)));
+    const stack_t ss = {stack, 0, sizeof stack};
+    sigaltstack(&ss, 0);
+    set_handler(SIGUSR1, exit_42, use_altstack ? SA_ONSTACK : 0);
+    kill_with_bad_stack(getpid(), SIGUSR1);
+    return 1; /* not reached either way */
+}
+
+/* A handler address the program cannot run: the process dies, the
+ * kernel does not (an iretq to a non-canonical address would fault in
+ * ring 0). */
+static int raise_with_handler_at(void* arg) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = (void (*)(int)) * (uintptr_t*)arg;
+    sigaction(SIGUSR1, &sa, 0);
+    raise(SIGUSR1);
+    return 1;
+}
+
+/* rt_sigreturn with no signal delivered: whatever lies on the stack is
+ * taken for a frame. */
+static uintptr_t forged[1024] __attribute__((aligned(16)));
+void sig_exit_7(void);
+#if defined(__x86_64__)
+__asm__(".text\nsig_exit_7: mov $60, %eax\n mov $7, %edi\n syscall\n ud2\n");
+#define FORGED_IP (1 + 5 + 16) /* pretcode, uc header (5 words), rip in the sigcontext */
+#define FORGED_SP (1 + 5 + 15)
+static void sigreturn_on(uintptr_t* stack) {
+    __asm__ volatile("mov %0, %%rsp\n mov $15, %%eax\n syscall" ::"r"(stack + 1) : "memory");
+}
+#else
+__asm__(".text\nsig_exit_7: mov $1, %eax\n mov $7, %ebx\n int $0x80\n ud2\n");
+#define FORGED_IP (4 + 32 + 5 + 14) /* pretcode, sig, pinfo, puc, siginfo, uc header, eip */
+#define FORGED_SP (4 + 32 + 5 + 7)
+static void sigreturn_on(uintptr_t* stack) {
+    __asm__ volatile("mov %0, %%esp\n mov $173, %%eax\n int $0x80" ::"r"(stack + 1) : "memory");
+}
+#endif
+
+struct forgery {
+    uintptr_t ip, sp;
+};
+static int forged_sigreturn(void* arg) {
+    const struct forgery* f = arg;
+    memset(forged, 0, sizeof forged);
+    forged[FORGED_IP] = f->ip;
+    forged[FORGED_SP] = f->sp;
+    sigreturn_on(forged);
+    return 1;
+}
+
+static void broken_frames_and_handlers(void) {
+    /* The frame cannot be written: SIGSEGV. On the sigaltstack it can. */
+    int altstack = 0;
+    CHECK_KILLED(run_child(frame_on_bad_stack, &altstack), SIGSEGV);
+    altstack = 1;
+    CHECK_EXITED(run_child(frame_on_bad_stack, &altstack), 42);
+
+#if defined(__x86_64__)
+    static const uintptr_t bad_handlers[] = {0x10, 0x00007ffffffff000ul, 0x0000800000000000ul, 0xffff800000000000ul,
+                                             0xffffffffffffff00ul};
+#else
+    static const uintptr_t bad_handlers[] = {0x10, 0xfffff000u, 0xffffff00u};
+#endif
+    for (unsigned i = 0; i < sizeof bad_handlers / sizeof bad_handlers[0]; i++) {
+        uintptr_t handler = bad_handlers[i];
+        CHECK_KILLED(run_child(raise_with_handler_at, &handler), SIGSEGV);
+    }
+
+    /* Forged frames: a bad instruction pointer is a SIGSEGV; a good one
+     * runs (whatever the stack pointer it comes with). */
+    struct forgery f = {0x1234, (uintptr_t)(forged + 512)};
+    CHECK_KILLED(run_child(forged_sigreturn, &f), SIGSEGV);
+    f.ip = (uintptr_t)sig_exit_7;
+    CHECK_EXITED(run_child(forged_sigreturn, &f), 7);
+#if defined(__x86_64__)
+    f.ip = 0x0000800000000000ul; /* non-canonical */
+    CHECK_KILLED(run_child(forged_sigreturn, &f), SIGSEGV);
+    f.ip = 0xffffffff80000000ul; /* the kernel's */
+    CHECK_KILLED(run_child(forged_sigreturn, &f), SIGSEGV);
+    f.ip = (uintptr_t)sig_exit_7;
+    f.sp = 0x0000800000000000ul; /* a non-canonical stack: exits before touching it, or dies */
+    const int status = run_child(forged_sigreturn, &f);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 7) || (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV));
+#endif
+}
+
+/* ---------------------------------------------------------------- sigaltstack */
+
+static char altstack[16384] __attribute__((aligned(16)));
+static volatile uintptr_t handler_sp;
+static volatile int altstack_flags;
+
+static void on_altstack(int sig) {
+    int local;
+    stack_t ss;
+    handler_sp = (uintptr_t)&local;
+    sigaltstack(0, &ss);
+    altstack_flags = ss.ss_flags;
+    handled_sig = sig;
+}
+
+static void handlers_on_the_alternate_stack(void) {
+    stack_t ss = {altstack, 0, sizeof altstack}, old;
+    CHECK_EQ(sigaltstack(&ss, &old), 0);
+    set_handler(SIGUSR2, on_altstack, SA_ONSTACK);
+    handler_sp = 0;
+    raise(SIGUSR2);
+    CHECK(handler_sp > (uintptr_t)altstack && handler_sp < (uintptr_t)altstack + sizeof altstack);
+    CHECK_EQ(altstack_flags, SS_ONSTACK);
+    set_handler(SIGUSR2, on_altstack, 0); /* without SA_ONSTACK: the normal stack */
+    handler_sp = 0;
+    raise(SIGUSR2);
+    CHECK(handler_sp != 0);
+    CHECK(handler_sp < (uintptr_t)altstack || handler_sp >= (uintptr_t)altstack + sizeof altstack);
+    CHECK_EQ(altstack_flags, 0);
+    set_handler(SIGUSR2, SIG_DFL, 0);
+    stack_t small = {altstack, 0, 1024};
+    CHECK_ERRNO(sigaltstack(&small, 0), ENOMEM); /* below MINSIGSTKSZ */
+    CHECK_EQ(sigaltstack(&old, 0), 0);
+}
+
+int main(int argc, char** argv) {
+    set_program(argv[0]);
+    if (argc > 1 && !strcmp(argv[1], "exec-dispositions")) return exec_dispositions();
+    test_run("SIG_DFL ends the process for each shell signal, ignores SIGCHLD", default_actions);
+    test_run("SIG_IGN discards signals; SIGKILL and faults cannot be ignored", ignored_signals);
+    test_run("user handlers run with the signal number and siginfo", user_handlers_run);
+    test_run("a SIGCHLD handler runs and wait4 still reaps the child", sigchld_handler_and_wait4);
+    test_run("faults reach handlers; the ucontext they change is honoured", faults_reach_handlers);
+    test_run("rt_sigreturn restores every register and the FPU controls", sigreturn_restores_everything);
+    test_run("rt_sigprocmask blocks, reports and releases signals", sigprocmask_blocks_and_releases);
+    test_run("sigaction: old action, sa_mask, SA_NODEFER, SA_RESETHAND", sigaction_flags_and_mask);
+    test_run("SIGPIPE: default, SIG_IGN (EPIPE) and a handler", sigpipe_three_ways);
+    test_run("a handler interrupts a blocking read: EINTR", blocking_read_interrupted);
+    test_run("fork keeps handlers; execve resets them, keeps SIG_IGN and the mask", fork_keeps_exec_resets);
+    test_run("SA_ONSTACK handlers run on the sigaltstack", handlers_on_the_alternate_stack);
+    test_run("unwritable frames, bad handlers, forged sigreturns kill only the caller", broken_frames_and_handlers);
+    return test_summary(sizeof(void*) == 8 ? "signals" : "signals32");
+}
