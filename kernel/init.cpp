@@ -7,6 +7,7 @@
 #include "arch/x86/mm/layout.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
+#include "kernel/errno.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/tty.h"
 #include "kernel/fs/vfs.h"
@@ -32,6 +33,9 @@ void exit_to_user(x86::RegisterFrame& frame) {
     if (!p || p->is_idle) return; // the boot self-tests' ring-3 probe
     if (sched::need_resched()) sched::schedule();
     if (signals::has_deliverable(*p)) signals::deliver(frame);
+    // Interrupted by a signal that ran no handler (one that was ignored, or
+    // that another wake-up raced): make the call again, as if never woken.
+    if (signals::interrupted_call(frame)) x86::entry::rewind_to_gate(frame);
 }
 
 void on_user_fault(x86::RegisterFrame& frame) {

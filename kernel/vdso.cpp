@@ -61,6 +61,11 @@ void load(Loaded& out, const Image& image, Gate gate, uint64_t base, bool is64) 
     }
     out.vsyscall = symbol(image, "__kernel_vsyscall", base);
     out.sysenter_return = symbol(image, "__kernel_vsyscall_sysenter_return", base);
+    // A restarted sysenter call returns to the instruction before the pad
+    // (x86::entry::rewind_to_gate): it must be a sysenter (0f 34).
+    const uint64_t pad = out.sysenter_return - base;
+    if (pad < 2 || image.start[pad - 2] != 0x0f || image.start[pad - 1] != 0x34)
+        panic("vDSO image: no sysenter right before __kernel_vsyscall_sysenter_return");
     out.fallback_return = is64 ? symbol(image, "__sysgate_vdso_fallback_return", base) : 0;
 }
 

@@ -32,7 +32,7 @@ public:
         while (!b.count) {
             if (!b.writers) return 0; // end of file
             if (flags & oflag::NONBLOCK) return -err::EAGAIN;
-            if (!sleep_on(b.can_read)) return -err::EINTR;
+            if (!sleep_on(b.can_read)) return -err::ERESTARTSYS;
         }
         char chunk[Buffer::CAPACITY];
         unsigned got = 0;
@@ -58,7 +58,7 @@ public:
             }
             if (b.count == Buffer::CAPACITY) {
                 if (flags & oflag::NONBLOCK) return done ? long(done) : -err::EAGAIN;
-                if (!sleep_on(b.can_write)) return done ? long(done) : -err::EINTR;
+                if (!sleep_on(b.can_write)) return done ? long(done) : -err::ERESTARTSYS;
                 continue;
             }
             char chunk[256];

@@ -79,7 +79,7 @@ public:
         x86::InterruptGuard guard;
         while (!ready_count && !end_of_file_pending) {
             if (flags & oflag::NONBLOCK) return -err::EAGAIN;
-            if (!sleep_on(readers)) return -err::EINTR;
+            if (!sleep_on(readers)) return -err::ERESTARTSYS;
         }
         if (!ready_count) { // Ctrl-D on an empty line: end of file, once
             end_of_file_pending = false;

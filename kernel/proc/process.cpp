@@ -228,7 +228,7 @@ long wait(int pid, int* wait_status, bool no_hang) {
         // A signal ends the wait only if no child is ready: the SIGCHLD
         // of the exit that woke us must not hide that child (Linux looks
         // again too).
-        if (interrupted) return -err::EINTR;
+        if (interrupted) return -err::ERESTARTSYS;
         interrupted = !sleep_on(self->child_exited);
     }
 }

@@ -4,6 +4,7 @@
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/desc/idt.h"
 #include "arch/x86/desc/layout.h"
+#include "arch/x86/entry/entry.h"
 #include "arch/x86/mm/layout.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
@@ -288,6 +289,12 @@ void deliver(RegisterFrame& f) {
                      name(s), act.handler);
             die(sig::SIGSEGV);
         }
+        // A blocking call this signal interrupted: made again after the
+        // handler if it asked for that (SA_RESTART), else it fails with EINTR.
+        if (interrupted_call(f)) {
+            if (act.flags & sig::SA_RESTART) x86::entry::rewind_to_gate(f);
+            else f.rax = uint64_t(-err::EINTR);
+        }
         const uint64_t old_mask = p->signals.blocked;
         x86::enable_interrupts(); // writing the frame may fault pages in
         const bool pushed = p->is64 ? push_frame64(f, s, act, old_mask) : push_frame32(f, s, act, old_mask);
@@ -305,6 +312,12 @@ void deliver(RegisterFrame& f) {
     }
 }
 
+bool interrupted_call(const RegisterFrame& f) {
+    // error_code holds the call's number; rt_sigreturn sets it to ~0 so a
+    // restored frame is never taken for an interrupted call.
+    return x86::entry::is_system_call(f) && int64_t(f.rax) == -err::ERESTARTSYS && f.error_code != ~0ull;
+}
+
 int64_t sigreturn(RegisterFrame& f, bool is64) {
     Process* p = current_process();
     if (is64) {
@@ -319,6 +332,7 @@ int64_t sigreturn(RegisterFrame& f, bool is64) {
         f.rflags = (f.rflags & ~USER_FLAGS) | (m.eflags & USER_FLAGS);
         f.cs = x86::gdt::USER_CS64;
         f.ss = x86::gdt::USER_DS;
+        f.error_code = ~0ull; // the restored frame is not a call to restart
         p->signals.blocked = frame.uc.sigmask & ~UNBLOCKABLE;
         restore_fpu(m.fpstate);
     } else {
@@ -331,6 +345,7 @@ int64_t sigreturn(RegisterFrame& f, bool is64) {
         f.rflags = (f.rflags & ~USER_FLAGS) | (m.eflags & USER_FLAGS);
         f.cs = x86::gdt::USER_CS32;
         f.ss = x86::gdt::USER_DS;
+        f.error_code = ~0ull; // the restored frame is not a call to restart
         p->signals.blocked = (uint64_t(frame.uc.sigmask[1]) << 32 | frame.uc.sigmask[0]) & ~UNBLOCKABLE;
         restore_fpu(m.fpstate);
     }

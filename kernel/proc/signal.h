@@ -48,6 +48,11 @@ bool has_deliverable(const Process& p);
 // On the way back to user mode: runs default actions (which may end the
 // process) or builds a handler frame on the user stack.
 void deliver(x86::RegisterFrame& frame);
+// True if the frame is a system call that a signal interrupted while it
+// slept (-ERESTARTSYS): deliver() and the return path decide whether it
+// fails with EINTR or is made again (x86::entry::rewind_to_gate).
+bool interrupted_call(const x86::RegisterFrame& frame);
+
 // Restores the frame saved by deliver(); returns the restored rax.
 int64_t sigreturn(x86::RegisterFrame& frame, bool is64);
 

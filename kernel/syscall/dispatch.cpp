@@ -86,6 +86,8 @@ const char* error_name(int64_t result) {
         return "ENAMETOOLONG";
     case err::ENOSYS:
         return "ENOSYS";
+    case err::ERESTARTSYS:
+        return "ERESTARTSYS (interrupted: EINTR, or made again)";
     default:
         return "";
     }

@@ -40,6 +40,7 @@ int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPt
         return -err::ENOMEM;
     }
     child->is64 = parent->is64;
+    child->gate = parent->gate; // it returns from the parent's fork, through the same gate
     __builtin_memcpy(child->name, parent->name, sizeof(child->name));
     __builtin_memcpy(child->cwd, parent->cwd, sizeof(child->cwd));
     child->signals.blocked = parent->signals.blocked;

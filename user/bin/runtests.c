@@ -150,6 +150,10 @@ int main(int argc, char** argv) {
         fflush(stdout);
         const int failed_before = cases_failed;
         const int status = run(path, limit);
+        /* As the first program, runtests is init: orphans of the tests are
+         * re-parented to it, and only it can reap them. */
+        while (waitpid(-1, 0, WNOHANG) > 0) {
+        }
         if (status != 0 && cases_failed == failed_before) cases_failed++; /* a crash counts as a case */
         if (status == -1) {
             printf("=== %s: FAILED (killed after %d s)\n", path, limit);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysgate/syscall_nr.h>
+#include <sysgate/syscalls.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sysgate/syscall_nr.h>
@@ -559,6 +561,48 @@ static void blocking_read_interrupted(void) {
     set_handler(SIGUSR1, SIG_DFL, 0);
 }
 
+/* SA_RESTART: after the handler the read is made again, whichever gate it
+ * came through: the kernel puts the number back in eax and the return
+ * address back on the gate's instruction (arch/x86/entry/gates.cpp,
+ * rewind_to_gate; for sysenter, the vDSO keeps a sysenter right before its
+ * landing pad). The vDSO path is syscall on 64-bit, sysenter (Intel) or
+ * compat syscall (AMD) on 32-bit. */
+static int signal_then_write_later(void* arg) {
+    const int fd = *(int*)arg;
+    sleep_ms(30); /* the parent is asleep in read by now */
+    kill(getppid(), SIGUSR1);
+    sleep_ms(30);
+    return write(fd, "r", 1) == 1 ? 0 : 1;
+}
+
+static long read_through_vdso(int fd, char* buf, long n) { return sys_read(fd, buf, n); }
+
+static long read_through_int80(int fd, char* buf, long n) {
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(__NR32_read), "b"(fd), "c"(buf), "d"(n) : "memory");
+    return r;
+}
+
+static void sa_restart_makes_the_call_again(void) {
+    static char buf[4]; /* static: below 4 GiB, as int $0x80's 32-bit pointers need */
+    long (*const readers[])(int, char*, long) = {read_through_vdso, read_through_int80};
+    for (int i = 0; i < 2; i++) {
+        set_handler(SIGUSR1, on_usr, SA_RESTART);
+        handled_count = 0;
+        int fds[2];
+        CHECK_EQ(pipe(fds), 0);
+        const pid_t child = start_child(signal_then_write_later, &fds[1]);
+        buf[0] = 0;
+        CHECK_EQ(readers[i](fds[0], buf, 1), 1); /* not -EINTR */
+        CHECK_EQ(buf[0], 'r');
+        CHECK_EQ(handled_count, 1);
+        CHECK_EXITED(reap(child), 0);
+        close(fds[0]);
+        close(fds[1]);
+    }
+    set_handler(SIGUSR1, SIG_DFL, 0);
+}
+
 /* ---------------------------------------------------------------- fork and execve */
 
 static int handler_survives_fork(void* arg) {
@@ -760,6 +804,7 @@ int main(int argc, char** argv) {
     test_run("sigaction: old action, sa_mask, SA_NODEFER, SA_RESETHAND", sigaction_flags_and_mask);
     test_run("SIGPIPE: default, SIG_IGN (EPIPE) and a handler", sigpipe_three_ways);
     test_run("a handler interrupts a blocking read: EINTR", blocking_read_interrupted);
+    test_run("SA_RESTART makes the read again, through the vDSO and int $0x80", sa_restart_makes_the_call_again);
     test_run("fork keeps handlers; execve resets them, keeps SIG_IGN and the mask", fork_keeps_exec_resets);
     test_run("SA_ONSTACK handlers run on the sigaltstack", handlers_on_the_alternate_stack);
     test_run("unwritable frames, bad handlers, forged sigreturns kill only the caller", broken_frames_and_handlers);

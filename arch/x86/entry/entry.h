@@ -60,6 +60,15 @@ bool sysexit_safe(const RegisterFrame& f, uint64_t landing_pad, bool is64);
 // IOPL and VM can never be returned to user mode; IF always is.
 void sanitize_user_flags(RegisterFrame& f);
 
+// Makes a system call happen again when the frame returns: the number back
+// in rax (from error_code, where every stub saved it) and RIP back on the
+// instruction that entered: int $0x80 and syscall are 2 bytes before the
+// return address; a sysenter returns to the vDSO's landing pad, which
+// every vDSO variant places right after a sysenter instruction. False if
+// the frame is not a system call's.
+bool rewind_to_gate(RegisterFrame& f);
+bool is_system_call(const RegisterFrame& f);
+
 // Entry points, for tests and the boot log.
 uint64_t int80_address();
 uint64_t sysenter_address();

@@ -126,6 +126,18 @@ bool sysexit_safe(const RegisterFrame& f, uint64_t landing_pad, bool is64) {
     return f.cs == gdt::USER_CS32 && f.ss == gdt::USER_DS && f.rsp <= 0xffffffffull;
 }
 
+bool is_system_call(const RegisterFrame& f) {
+    return f.entry == ENTRY_INT80 || f.entry == ENTRY_SYSENTER || f.entry == ENTRY_SYSCALL64 ||
+           f.entry == ENTRY_SYSCALL32;
+}
+
+bool rewind_to_gate(RegisterFrame& f) {
+    if (!is_system_call(f)) return false;
+    f.rax = f.error_code;
+    f.rip -= 2; // cd 80 (int $0x80), 0f 05 (syscall), 0f 34 (sysenter before the landing pad)
+    return true;
+}
+
 uint64_t int80_address() {
     return reinterpret_cast<uint64_t>(int80_entry);
 }

@@ -26,8 +26,7 @@ __kernel_vsyscall:
     push ecx
     push edx
     push ebp
-    mov ebp, esp
-    sysenter                        ; returns to the landing pad below
+    mov ebp, esp                    ; and on into the sysenter below
 %elifdef GATE_SYSCALL
     ; AMD's compat-mode syscall overwrites ecx with the return address:
     ; the second argument travels in ebp, the sixth (ebp) on the stack.
@@ -41,10 +40,13 @@ __kernel_vsyscall:
 %error "define GATE_INT80, GATE_SYSENTER or GATE_SYSCALL"
 %endif
 
-; Where every sysenter returns (sysexit: EIP = EDX, ESP = ECX), in every
-; variant: a program may use sysenter bare (Intel CPUs) whatever gate
-; __kernel_vsyscall was given, with the same protocol.
-align 4
+; Every variant ends with a sysenter and, right after it, the landing pad
+; where every sysenter returns (sysexit: EIP = EDX, ESP = ECX). So a
+; program may use sysenter bare (Intel CPUs) whatever gate
+; __kernel_vsyscall was given, with the same protocol; and the kernel
+; restarts an interrupted sysenter call (SA_RESTART) by returning to the
+; instruction 2 bytes before the pad (arch/x86/entry/gates.cpp).
+    sysenter
 __kernel_vsyscall_sysenter_return:
     pop ebp
     pop edx

@@ -24,15 +24,16 @@ __kernel_vsyscall:
     ; is an argument the caller expects back; pass our stack in rbp.
     push rdx
     push rbp
-    mov rbp, rsp
-    sysenter                        ; returns to the landing pad below
+    mov rbp, rsp                    ; and on into the sysenter below
 %else
 %error "define GATE_SYSCALL or GATE_SYSENTER"
 %endif
 
-; Where every 64-bit sysenter returns (sysexitq: RIP = RDX, RSP = RCX), in
-; both variants, so programs on Intel may use sysenter bare.
-align 4
+; Both variants end with a sysenter and, right after it, the landing pad
+; where every 64-bit sysenter returns (sysexitq: RIP = RDX, RSP = RCX): so
+; programs on Intel may use sysenter bare, and the kernel restarts an
+; interrupted sysenter call by returning to the sysenter 2 bytes before.
+    sysenter
 __kernel_vsyscall_sysenter_return:
     pop rbp
     pop rdx
