@@ -10,17 +10,23 @@ bool hex_field(const uint8_t* p, uint32_t& out) {
     for (int i = 0; i < 8; i++) {
         const uint8_t c = p[i];
         uint32_t d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-        else return false;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return false;
         v = v << 4 | d;
     }
     out = v;
     return true;
 }
 
-constexpr size_t align4(size_t v) { return (v + 3) & ~size_t(3); }
+constexpr size_t align4(size_t v) {
+    return (v + 3) & ~size_t(3);
+}
 
 } // namespace
 

@@ -18,14 +18,14 @@ struct Entry {
 };
 
 class Reader {
-public:
+  public:
     Reader(const uint8_t* archive, size_t size) : base_(archive), size_(size) {}
     enum class Result { Entry, End, Error };
     Result next(Entry& out);
     const char* error() const { return error_; }
     size_t offset() const { return offset_; }
 
-private:
+  private:
     const uint8_t* base_;
     size_t size_;
     size_t offset_ = 0;

@@ -4,7 +4,9 @@
 
 namespace files {
 
-FileTable* new_table() { return new FileTable; }
+FileTable* new_table() {
+    return new FileTable;
+}
 
 FileTable* copy_table(const FileTable& t) {
     FileTable* copy = new FileTable;

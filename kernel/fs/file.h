@@ -13,9 +13,9 @@ struct Node;
 
 // open() flags and modes (Linux's x86 values).
 namespace oflag {
-constexpr int ACCMODE = 3, RDONLY = 0, WRONLY = 1, RDWR = 2, CREAT = 0100, EXCL = 0200, NOCTTY = 0400,
-              TRUNC = 01000, APPEND = 02000, NONBLOCK = 04000, DIRECTORY = 0200000, NOFOLLOW = 0400000,
-              CLOEXEC = 02000000, LARGEFILE = 0100000;
+constexpr int ACCMODE = 3, RDONLY = 0, WRONLY = 1, RDWR = 2, CREAT = 0100, EXCL = 0200, NOCTTY = 0400, TRUNC = 01000,
+              APPEND = 02000, NONBLOCK = 04000, DIRECTORY = 0200000, NOFOLLOW = 0400000, CLOEXEC = 02000000,
+              LARGEFILE = 0100000;
 } // namespace oflag
 namespace mode {
 constexpr uint32_t IFMT = 0170000, IFDIR = 0040000, IFCHR = 0020000, IFREG = 0100000, IFIFO = 0010000;
@@ -29,7 +29,7 @@ struct FileStatus {
 };
 
 class File {
-public:
+  public:
     virtual ~File() = default;
     virtual long read(UserPtr<void>, size_t) { return -err::EINVAL; }
     virtual long write(UserPtr<const void>, size_t) { return -err::EINVAL; }
@@ -52,7 +52,7 @@ public:
     }
     int flags = 0; // O_ACCMODE | O_APPEND | O_NONBLOCK
 
-private:
+  private:
     unsigned refs_ = 1;
 };
 

@@ -21,7 +21,7 @@ struct Buffer {
 uint64_t next_ino = 1 << 20;
 
 class PipeEnd final : public File {
-public:
+  public:
     PipeEnd(Buffer* b, bool reading) : buffer_(b), reading_(reading) {}
 
     long read(UserPtr<void> buf, size_t n) override {
@@ -82,14 +82,16 @@ public:
     void last_close() override {
         x86::InterruptGuard guard;
         Buffer* b = buffer_;
-        if (reading_) b->readers--;
-        else b->writers--;
+        if (reading_)
+            b->readers--;
+        else
+            b->writers--;
         wake_all(b->can_read);
         wake_all(b->can_write);
         if (!b->readers && !b->writers) delete b;
     }
 
-private:
+  private:
     Buffer* buffer_;
     bool reading_;
 };

@@ -27,10 +27,14 @@ constexpr uint32_t B115200 = 0010002, CS8 = 0000060, CREAD = 0000200;
 constexpr uint32_t ISIG = 0000001, ICANON = 0000002, ECHO = 0000010, ECHOE = 0000020, ECHOK = 0000040;
 constexpr unsigned VINTR = 0, VERASE = 2, VKILL = 3, VEOF = 4, VMIN = 6;
 
-constexpr unsigned TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404,
-                   TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410, TIOCGWINSZ = 0x5413;
+constexpr unsigned TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGPGRP = 0x540f,
+                   TIOCSPGRP = 0x5410, TIOCGWINSZ = 0x5413;
 
-Termios termios = {ICRNL, OPOST | ONLCR, B115200 | CS8 | CREAD, ISIG | ICANON | ECHO | ECHOE | ECHOK, 0,
+Termios termios = {ICRNL,
+                   OPOST | ONLCR,
+                   B115200 | CS8 | CREAD,
+                   ISIG | ICANON | ECHO | ECHOE | ECHOK,
+                   0,
                    {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0}};
 
 // Bytes ready for read(): whole lines in canonical mode.
@@ -73,7 +77,7 @@ void on_serial_interrupt(x86::RegisterFrame&) {
 }
 
 class ConsoleFile final : public File {
-public:
+  public:
     long read(UserPtr<void> buf, size_t n) override {
         if (!n) return 0;
         x86::InterruptGuard guard;
@@ -157,7 +161,9 @@ void init() {
     while (x86::serial::receive(byte)) receive(byte);
 }
 
-File* open_console() { return new ConsoleFile; }
+File* open_console() {
+    return new ConsoleFile;
+}
 
 void receive(uint8_t byte) {
     char c = char(byte);
@@ -190,8 +196,10 @@ void receive(uint8_t byte) {
         return;
     }
     if (uint8_t(c) == termios.cc[VEOF]) {
-        if (line_length) push_ready(line, line_length);
-        else end_of_file_pending = true;
+        if (line_length)
+            push_ready(line, line_length);
+        else
+            end_of_file_pending = true;
         line_length = 0;
         wake_all(readers);
         return;

@@ -82,7 +82,7 @@ void add_device(Node* dev, const char* name, Device kind) {
 // ---- open files on the tree
 
 class RegularFile final : public File {
-public:
+  public:
     explicit RegularFile(Node* n) : node_(n) {}
     long read(UserPtr<void> buf, size_t n) override {
         if (offset_ >= node_->size) return 0;
@@ -102,13 +102,13 @@ public:
         return 0;
     }
 
-private:
+  private:
     Node* node_;
     uint64_t offset_ = 0;
 };
 
 class Directory final : public File {
-public:
+  public:
     explicit Directory(Node* n) : node_(n) {}
     Node* directory() override { return node_; }
     long read(UserPtr<void>, size_t) override { return -err::EISDIR; } // getdents64 reads directories
@@ -165,13 +165,13 @@ public:
         return long(used);
     }
 
-private:
+  private:
     Node* node_;
     uint64_t position_ = 0;
 };
 
 class NullDevice final : public File {
-public:
+  public:
     explicit NullDevice(Node* n, bool zero) : node_(n), zero_(zero) {}
     long read(UserPtr<void> buf, size_t n) override {
         if (!zero_) return 0;
@@ -184,14 +184,16 @@ public:
         return 0;
     }
 
-private:
+  private:
     Node* node_;
     bool zero_;
 };
 
 } // namespace
 
-Node* root() { return root_node; }
+Node* root() {
+    return root_node;
+}
 
 FileStatus status_of(const Node* n) {
     FileStatus s;
@@ -201,9 +203,12 @@ FileStatus status_of(const Node* n) {
     s.nlink = n->is_directory() ? 2 : 1;
     s.blocks = (n->size + 511) / 512;
     // Linux's device numbers: console 5:1, null 1:3, zero 1:5.
-    if (n->device == Device::Console) s.rdev = 5 << 8 | 1;
-    else if (n->device == Device::Null) s.rdev = 1 << 8 | 3;
-    else if (n->device == Device::Zero) s.rdev = 1 << 8 | 5;
+    if (n->device == Device::Console)
+        s.rdev = 5 << 8 | 1;
+    else if (n->device == Device::Null)
+        s.rdev = 1 << 8 | 3;
+    else if (n->device == Device::Zero)
+        s.rdev = 1 << 8 | 5;
     return s;
 }
 

@@ -10,13 +10,17 @@ namespace mm {
 namespace {
 
 using namespace x86::paging;
-using x86::mm::PAGE_SIZE;
 using x86::mm::page_down;
+using x86::mm::PAGE_SIZE;
 using x86::mm::page_up;
 
-void free_frame_cb(uint64_t phys, void*) { free_frame(phys); }
+void free_frame_cb(uint64_t phys, void*) {
+    free_frame(phys);
+}
 
-bool is_active(uint64_t root) { return (x86::read_cr3() & pte::ADDRESS_MASK) == root; }
+bool is_active(uint64_t root) {
+    return (x86::read_cr3() & pte::ADDRESS_MASK) == root;
+}
 
 // A PROT_NONE page keeps its frame in a non-present entry marked with this
 // software bit (ignored by the CPU when P is clear), so its contents come
@@ -87,7 +91,9 @@ const Region* AddressSpace::find(uint64_t va) const {
     return nullptr;
 }
 
-Region* AddressSpace::find_mutable(uint64_t va) { return const_cast<Region*>(find(va)); }
+Region* AddressSpace::find_mutable(uint64_t va) {
+    return const_cast<Region*>(find(va));
+}
 
 void AddressSpace::insert(Region* r) {
     Region** p = &regions_;

@@ -13,13 +13,13 @@ enum Prot : uint32_t { PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC =
 struct Region {
     uint64_t start, end; // page aligned, [start, end)
     uint32_t prot;
-    bool shared_frames;  // vDSO pages: the frames belong to the kernel, never freed
-    const char* name;    // for ps/debugging: "text", "heap", "stack", "vdso", "mmap"
-    Region* next;        // sorted by start
+    bool shared_frames; // vDSO pages: the frames belong to the kernel, never freed
+    const char* name;   // for ps/debugging: "text", "heap", "stack", "vdso", "mmap"
+    Region* next;       // sorted by start
 };
 
 class AddressSpace {
-public:
+  public:
     // A new, empty address space (nullptr when out of memory).
     static AddressSpace* create();
     ~AddressSpace();
@@ -66,7 +66,7 @@ public:
     // The program break (brk): [brk_start, brk_end) is the "heap" region.
     uint64_t brk_start = 0, brk_end = 0;
 
-private:
+  private:
     AddressSpace() = default;
     Region* find_mutable(uint64_t va);
     void insert(Region* r);

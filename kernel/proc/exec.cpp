@@ -62,7 +62,9 @@ long load_segments(mm::AddressSpace& as, const elf::Executable& exe, const uint8
 } // namespace
 
 ArgVector::ArgVector() : text(new char[MAX_BYTES]) {}
-ArgVector::~ArgVector() { delete[] text; }
+ArgVector::~ArgVector() {
+    delete[] text;
+}
 
 long ArgVector::add(const char* s) {
     if (!text) return -err::ENOMEM;
@@ -150,15 +152,25 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
         (void)cpu;
         uint8_t random[16];
         random_bytes(random, sizeof(random));
-        const exec::StackSpec spec{exe.is64, stack_top, argv.strings, argv.count, envp.strings, envp.count,
-                                   path, exe.is64 ? "x86_64" : "i686", random, aux, n};
+        const exec::StackSpec spec{exe.is64,
+                                   stack_top,
+                                   argv.strings,
+                                   argv.count,
+                                   envp.strings,
+                                   envp.count,
+                                   path,
+                                   exe.is64 ? "x86_64" : "i686",
+                                   random,
+                                   aux,
+                                   n};
         constexpr size_t IMAGE_MAX = ArgVector::MAX_BYTES * 2 + 32 * 1024;
         uint8_t* image = new uint8_t[IMAGE_MAX];
         if (!image) {
             result = -err::ENOMEM;
         } else {
             sp = exec::build_initial_stack(spec, image, IMAGE_MAX);
-            if (!sp) result = -err::E2BIG;
+            if (!sp)
+                result = -err::E2BIG;
             else if (!as->populate(page_down(sp), stack_top) ||
                      !as->write(sp, image + (IMAGE_MAX - (stack_top - sp)), stack_top - sp))
                 result = -err::ENOMEM;

@@ -106,9 +106,15 @@ Process* find(int pid) {
     return nullptr;
 }
 
-Process* first() { return table_head; }
-int count() { return live_count; }
-uint64_t processes_created() { return created; }
+Process* first() {
+    return table_head;
+}
+int count() {
+    return live_count;
+}
+uint64_t processes_created() {
+    return created;
+}
 
 Process* allocate(Process* parent, int* error) {
     if (live_count >= MAX_PROCESSES) {
@@ -153,12 +159,12 @@ void start(Process* p) {
     // registers, then x86_task_start, then the user frame.
     uint64_t* sp = reinterpret_cast<uint64_t*>(&p->frame());
     *--sp = reinterpret_cast<uint64_t>(x86_task_start);
-    *--sp = 0;                                                           // rbp
-    *--sp = 0;                                                           // rbx
-    *--sp = reinterpret_cast<uint64_t>(first_return_to_user);            // r12: CLONE_CHILD_SETTID, signals
-    *--sp = reinterpret_cast<uint64_t>(&p->frame());                     // r13: its argument
-    *--sp = 0;                                                           // r14
-    *--sp = 0;                                                           // r15
+    *--sp = 0;                                                // rbp
+    *--sp = 0;                                                // rbx
+    *--sp = reinterpret_cast<uint64_t>(first_return_to_user); // r12: CLONE_CHILD_SETTID, signals
+    *--sp = reinterpret_cast<uint64_t>(&p->frame());          // r13: its argument
+    *--sp = 0;                                                // r14
+    *--sp = 0;                                                // r15
     p->saved_rsp = reinterpret_cast<uint64_t>(sp);
     p->ticks_left = sched::SLICE_TICKS;
     sched::make_runnable(p);

@@ -29,7 +29,7 @@ struct Process {
     Process* next_sibling = nullptr;
     Process* next_in_table = nullptr; // every process, for kill/ps
     Process* next_runnable = nullptr;
-    Process* next_waiting = nullptr;   // on a WaitQueue
+    Process* next_waiting = nullptr; // on a WaitQueue
     WaitQueue* waiting_on = nullptr;
     bool woken_by_signal = false;
     bool sleep_interruptible = true;
@@ -43,15 +43,15 @@ struct Process {
     char cwd[256] = "/";
 
     SignalState signals;
-    int exit_status = 0;      // wait status, as wait4 reports it
-    WaitQueue child_exited;   // the parent sleeps here in wait4
-    uint64_t clear_child_tid = 0; // set_tid_address / CLONE_CHILD_CLEARTID
-    uint64_t set_child_tid = 0;   // CLONE_CHILD_SETTID: written when the child first runs
+    int exit_status = 0;             // wait status, as wait4 reports it
+    WaitQueue child_exited;          // the parent sleeps here in wait4
+    uint64_t clear_child_tid = 0;    // set_tid_address / CLONE_CHILD_CLEARTID
+    uint64_t set_child_tid = 0;      // CLONE_CHILD_SETTID: written when the child first runs
     Process* vfork_parent = nullptr; // released when this child execs or exits
     bool vfork_done = false;
     WaitQueue vfork_wait;
-    uint64_t wake_at_ns = 0;  // nanosleep deadline while sleeping on the timer queue
-    unsigned ticks_left = 0;  // of the current time slice
+    uint64_t wake_at_ns = 0; // nanosleep deadline while sleeping on the timer queue
+    unsigned ticks_left = 0; // of the current time slice
 
     // The last system call's gate, for tracing and statistics.
     x86::entry::Gate gate = x86::entry::Gate::Int80;
@@ -68,9 +68,9 @@ namespace proc {
 
 constexpr int MAX_PROCESSES = 256;
 
-void init();                        // the idle process (this boot context) and the scheduler
+void init(); // the idle process (this boot context) and the scheduler
 Process* find(int pid);
-Process* first();                   // the process table, for ps and kill(-1)
+Process* first(); // the process table, for ps and kill(-1)
 int count();
 
 // A new process with a fresh kernel stack (no address space, no files);

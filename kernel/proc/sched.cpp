@@ -30,8 +30,10 @@ Process* dequeue() {
 
 void enqueue(Process* p) {
     p->next_runnable = nullptr;
-    if (run_tail) run_tail->next_runnable = p;
-    else run_head = p;
+    if (run_tail)
+        run_tail->next_runnable = p;
+    else
+        run_head = p;
     run_tail = p;
 }
 
@@ -79,7 +81,9 @@ void yield() {
     schedule();
 }
 
-bool need_resched() { return resched; }
+bool need_resched() {
+    return resched;
+}
 
 void tick() {
     Process* p = current_process();
@@ -106,7 +110,9 @@ bool sleep_until(uint64_t deadline_ns) {
     return true;
 }
 
-uint64_t context_switches() { return switches; }
+uint64_t context_switches() {
+    return switches;
+}
 
 void idle_loop() {
     for (;;) {
@@ -166,4 +172,6 @@ void interrupt_sleep(Process* p) {
     sched::make_runnable(p);
 }
 
-Process* current_process() { return static_cast<Process*>(x86::this_cpu().current); }
+Process* current_process() {
+    return static_cast<Process*>(x86::this_cpu().current);
+}

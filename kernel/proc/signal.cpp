@@ -20,12 +20,26 @@ enum class Default { Terminate, Core, Ignore };
 
 Default default_action(int s) {
     switch (s) {
-    case sig::SIGQUIT: case sig::SIGILL: case sig::SIGTRAP: case sig::SIGABRT: case sig::SIGBUS:
-    case sig::SIGFPE: case sig::SIGSEGV: case sig::SIGXCPU: case sig::SIGXFSZ: case sig::SIGSYS:
+    case sig::SIGQUIT:
+    case sig::SIGILL:
+    case sig::SIGTRAP:
+    case sig::SIGABRT:
+    case sig::SIGBUS:
+    case sig::SIGFPE:
+    case sig::SIGSEGV:
+    case sig::SIGXCPU:
+    case sig::SIGXFSZ:
+    case sig::SIGSYS:
         return Default::Core;
-    case sig::SIGCHLD: case sig::SIGURG: case sig::SIGWINCH: case sig::SIGCONT:
+    case sig::SIGCHLD:
+    case sig::SIGURG:
+    case sig::SIGWINCH:
+    case sig::SIGCONT:
     // No job control in Sysgate: the stop signals are ignored.
-    case sig::SIGSTOP: case sig::SIGTSTP: case sig::SIGTTIN: case sig::SIGTTOU:
+    case sig::SIGSTOP:
+    case sig::SIGTSTP:
+    case sig::SIGTTIN:
+    case sig::SIGTTOU:
         return Default::Ignore;
     default:
         return Default::Terminate;
@@ -156,15 +170,41 @@ bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t 
     frame.info.signo = s;
     frame.info.addr = last_fault.address;
     SigContext64& m = frame.uc.mcontext;
-    m = {f.r8, f.r9, f.r10, f.r11, f.r12, f.r13, f.r14, f.r15, f.rdi, f.rsi, f.rbp, f.rbx, f.rdx, f.rax, f.rcx,
-         f.rsp, f.rip, f.rflags, uint16_t(f.cs), 0, 0, uint16_t(f.ss), last_fault.error, last_fault.trapno,
-         old_mask, last_fault.address, fpstate, {}};
+    m = {f.r8,
+         f.r9,
+         f.r10,
+         f.r11,
+         f.r12,
+         f.r13,
+         f.r14,
+         f.r15,
+         f.rdi,
+         f.rsi,
+         f.rbp,
+         f.rbx,
+         f.rdx,
+         f.rax,
+         f.rcx,
+         f.rsp,
+         f.rip,
+         f.rflags,
+         uint16_t(f.cs),
+         0,
+         0,
+         uint16_t(f.ss),
+         last_fault.error,
+         last_fault.trapno,
+         old_mask,
+         last_fault.address,
+         fpstate,
+         {}};
     frame.uc.sigmask = old_mask;
     const SignalState& st = current_process()->signals;
     frame.uc.ss_sp = st.altstack_base;
     frame.uc.ss_size = st.altstack_size;
     frame.uc.ss_flags = !st.altstack_size ? SS_DISABLE : on_altstack(st, f.rsp) ? SS_ONSTACK : 0;
-    if (copy_to_user(UserPtr<void>(fpstate), fpu, FPSTATE_SIZE) || copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
+    if (copy_to_user(UserPtr<void>(fpstate), fpu, FPSTATE_SIZE) ||
+        copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
         return false;
     f.rsp = sp;
     f.rip = act.handler;
@@ -217,7 +257,8 @@ bool push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t 
     __builtin_memcpy(frame.retcode, retcode, sizeof(retcode));
     frame.pretcode = (act.flags & sig::SA_RESTORER) ? uint32_t(act.restorer)
                                                     : uint32_t(sp + __builtin_offsetof(RtSigFrame32, retcode));
-    if (copy_to_user(UserPtr<void>(fpstate), fpu, FPSTATE_SIZE) || copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
+    if (copy_to_user(UserPtr<void>(fpstate), fpu, FPSTATE_SIZE) ||
+        copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
         return false;
     f.rsp = sp;
     f.rip = uint32_t(act.handler);
@@ -245,11 +286,11 @@ void restore_fpu(uint64_t fpstate) {
 } // namespace
 
 const char* name(int s) {
-    static const char* const names[] = {"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
-                                        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
-                                        "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
-                                        "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-                                        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"};
+    static const char* const names[] = {
+        "0",         "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
+        "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
+        "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
+        "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS"};
     return s > 0 && s < 32 ? names[s] : "SIGRT";
 }
 
@@ -257,7 +298,8 @@ void send(Process* p, int s) {
     if (s < 1 || s > sig::NSIG || p->state == ProcessState::Zombie) return;
     const uint64_t handler = p->signals.actions[s].handler;
     // Signals whose disposition is to be ignored are discarded at once.
-    if (s != sig::SIGKILL && (handler == sig::SIG_IGN || (handler == sig::SIG_DFL && default_action(s) == Default::Ignore)))
+    if (s != sig::SIGKILL &&
+        (handler == sig::SIG_IGN || (handler == sig::SIG_DFL && default_action(s) == Default::Ignore)))
         return;
     x86::InterruptGuard guard;
     p->signals.pending |= sig::bit(s);
@@ -292,16 +334,18 @@ void deliver(RegisterFrame& f) {
         // A blocking call this signal interrupted: made again after the
         // handler if it asked for that (SA_RESTART), else it fails with EINTR.
         if (interrupted_call(f)) {
-            if (act.flags & sig::SA_RESTART) x86::entry::rewind_to_gate(f);
-            else f.rax = uint64_t(-err::EINTR);
+            if (act.flags & sig::SA_RESTART)
+                x86::entry::rewind_to_gate(f);
+            else
+                f.rax = uint64_t(-err::EINTR);
         }
         const uint64_t old_mask = p->signals.blocked;
         x86::enable_interrupts(); // writing the frame may fault pages in
         const bool pushed = p->is64 ? push_frame64(f, s, act, old_mask) : push_frame32(f, s, act, old_mask);
         x86::disable_interrupts();
         if (!pushed) {
-            kprintln("[signal] pid {} ({}): cannot write the {} frame on its stack at {:#x}; killed", p->pid,
-                     p->name, name(s), f.rsp);
+            kprintln("[signal] pid {} ({}): cannot write the {} frame on its stack at {:#x}; killed", p->pid, p->name,
+                     name(s), f.rsp);
             die(sig::SIGSEGV);
         }
         p->signals.blocked |= act.mask & ~UNBLOCKABLE;
@@ -354,11 +398,19 @@ int64_t sigreturn(RegisterFrame& f, bool is64) {
 
 int signal_for_exception(unsigned vector) {
     switch (vector) {
-    case x86::idt::DIVIDE_ERROR: case x86::idt::X87_FPU_ERROR: case x86::idt::SIMD_ERROR: return sig::SIGFPE;
-    case x86::idt::DEBUG: case x86::idt::BREAKPOINT: return sig::SIGTRAP;
-    case x86::idt::INVALID_OPCODE: return sig::SIGILL;
-    case x86::idt::ALIGNMENT_CHECK: return sig::SIGBUS;
-    default: return sig::SIGSEGV; // #GP, #PF, #SS, #NP, bound, overflow
+    case x86::idt::DIVIDE_ERROR:
+    case x86::idt::X87_FPU_ERROR:
+    case x86::idt::SIMD_ERROR:
+        return sig::SIGFPE;
+    case x86::idt::DEBUG:
+    case x86::idt::BREAKPOINT:
+        return sig::SIGTRAP;
+    case x86::idt::INVALID_OPCODE:
+        return sig::SIGILL;
+    case x86::idt::ALIGNMENT_CHECK:
+        return sig::SIGBUS;
+    default:
+        return sig::SIGSEGV; // #GP, #PF, #SS, #NP, bound, overflow
     }
 }
 
@@ -400,7 +452,10 @@ void on_user_exception(RegisterFrame& f, uint64_t fault_address) {
         if (vector == x86::idt::PAGE_FAULT)
             kprintln("[fault] pid {} ({}): {} at {:#x} ({}, {}) rip {:#x}: {}", p->pid, p->name,
                      x86::idt::exception_name(vector), fault_address, f.error_code & 1 ? "protection" : "not present",
-                     f.error_code & 16 ? "fetch" : f.error_code & 2 ? "write" : "read", f.rip, name(s));
+                     f.error_code & 16  ? "fetch"
+                     : f.error_code & 2 ? "write"
+                                        : "read",
+                     f.rip, name(s));
         else
             kprintln("[fault] pid {} ({}): {} rip {:#x}: {}", p->pid, p->name, x86::idt::exception_name(vector), f.rip,
                      name(s));

@@ -206,12 +206,22 @@ int64_t sys_write(int fd, UserPtr<const void> buf, size_t count) {
     return f->write(buf, count);
 }
 
-int64_t sys_writev(int fd, UserPtr<const void> iov, int count) { return do_writev(fd, iov, count, false); }
-int64_t sys_writev32(int fd, UserPtr<const void> iov, int count) { return do_writev(fd, iov, count, true); }
+int64_t sys_writev(int fd, UserPtr<const void> iov, int count) {
+    return do_writev(fd, iov, count, false);
+}
+int64_t sys_writev32(int fd, UserPtr<const void> iov, int count) {
+    return do_writev(fd, iov, count, true);
+}
 
-int64_t sys_open(UserPtr<const char> path, int flags, uint32_t) { return do_open(AT_FDCWD, path, flags); }
-int64_t sys_openat(int dirfd, UserPtr<const char> path, int flags, uint32_t) { return do_open(dirfd, path, flags); }
-int64_t sys_close(int fd) { return files::close(fd); }
+int64_t sys_open(UserPtr<const char> path, int flags, uint32_t) {
+    return do_open(AT_FDCWD, path, flags);
+}
+int64_t sys_openat(int dirfd, UserPtr<const char> path, int flags, uint32_t) {
+    return do_open(dirfd, path, flags);
+}
+int64_t sys_close(int fd) {
+    return files::close(fd);
+}
 
 int64_t sys_lseek(int fd, int64_t offset, int whence) {
     File* f = files::get(fd);
@@ -226,15 +236,27 @@ int64_t sys_llseek(int fd, uint32_t high, uint32_t low, UserPtr<int64_t> result,
     return write_user(result, position) ? -err::EFAULT : 0;
 }
 
-int64_t sys_stat(UserPtr<const char> path, UserPtr<void> buf) { return stat_path(AT_FDCWD, path, buf, 0, false); }
-int64_t sys_lstat(UserPtr<const char> path, UserPtr<void> buf) { return stat_path(AT_FDCWD, path, buf, 0, false); }
-int64_t sys_fstat(int fd, UserPtr<void> buf) { return stat_fd(fd, buf, false); }
+int64_t sys_stat(UserPtr<const char> path, UserPtr<void> buf) {
+    return stat_path(AT_FDCWD, path, buf, 0, false);
+}
+int64_t sys_lstat(UserPtr<const char> path, UserPtr<void> buf) {
+    return stat_path(AT_FDCWD, path, buf, 0, false);
+}
+int64_t sys_fstat(int fd, UserPtr<void> buf) {
+    return stat_fd(fd, buf, false);
+}
 int64_t sys_newfstatat(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags) {
     return stat_path(dirfd, path, buf, flags, false);
 }
-int64_t sys_stat64_32(UserPtr<const char> path, UserPtr<void> buf) { return stat_path(AT_FDCWD, path, buf, 0, true); }
-int64_t sys_lstat64_32(UserPtr<const char> path, UserPtr<void> buf) { return stat_path(AT_FDCWD, path, buf, 0, true); }
-int64_t sys_fstat64_32(int fd, UserPtr<void> buf) { return stat_fd(fd, buf, true); }
+int64_t sys_stat64_32(UserPtr<const char> path, UserPtr<void> buf) {
+    return stat_path(AT_FDCWD, path, buf, 0, true);
+}
+int64_t sys_lstat64_32(UserPtr<const char> path, UserPtr<void> buf) {
+    return stat_path(AT_FDCWD, path, buf, 0, true);
+}
+int64_t sys_fstat64_32(int fd, UserPtr<void> buf) {
+    return stat_fd(fd, buf, true);
+}
 int64_t sys_fstatat64_32(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags) {
     return stat_path(dirfd, path, buf, flags, true);
 }
@@ -252,7 +274,9 @@ int64_t sys_dup(int fd) {
     return files::install(f);
 }
 
-int64_t sys_dup2(int fd, int new_fd) { return duplicate_to(fd, new_fd, false); }
+int64_t sys_dup2(int fd, int new_fd) {
+    return duplicate_to(fd, new_fd, false);
+}
 
 int64_t sys_dup3(int fd, int new_fd, int flags) {
     if (flags & ~oflag::CLOEXEC) return -err::EINVAL;
@@ -285,8 +309,12 @@ int64_t sys_fcntl(int fd, int command, uint64_t arg) {
     }
 }
 
-int64_t sys_pipe(UserPtr<int> fds) { return install_pipe(fds, 0); }
-int64_t sys_pipe2(UserPtr<int> fds, int flags) { return install_pipe(fds, flags); }
+int64_t sys_pipe(UserPtr<int> fds) {
+    return install_pipe(fds, 0);
+}
+int64_t sys_pipe2(UserPtr<int> fds, int flags) {
+    return install_pipe(fds, flags);
+}
 
 int64_t sys_ioctl(int fd, uint32_t command, uint64_t arg) {
     File* f = files::get(fd);
@@ -322,7 +350,7 @@ int64_t sys_access(UserPtr<const char> path, int mode) {
     vfs::Node* node = resolve(AT_FDCWD, path, &error);
     if (!node) return error;
     if ((mode & 2) && !node->is_directory() && node->device == vfs::Device::None) return -err::EROFS; // W_OK
-    if ((mode & 1) && !(node->mode & 0111)) return -err::EACCES; // X_OK
+    if ((mode & 1) && !(node->mode & 0111)) return -err::EACCES;                                      // X_OK
     return 0;
 }
 

@@ -13,12 +13,14 @@ namespace {
 using x86::mm::PAGE_SIZE;
 using x86::mm::page_up;
 
-constexpr int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20,
-              MAP_NORESERVE = 0x4000, MAP_FIXED_NOREPLACE = 0x100000, MAP_STACK = 0x20000, MAP_GROWSDOWN = 0x100;
+constexpr int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000,
+              MAP_FIXED_NOREPLACE = 0x100000, MAP_STACK = 0x20000, MAP_GROWSDOWN = 0x100;
 constexpr int PROT_MASK = mm::PROT_READ | mm::PROT_WRITE | mm::PROT_EXEC;
 constexpr uint64_t RESERVE_FRAMES = 256; // kept back so the system still answers
 
-bool memory_available(uint64_t bytes) { return bytes / PAGE_SIZE + RESERVE_FRAMES <= mm::free_frames(); }
+bool memory_available(uint64_t bytes) {
+    return bytes / PAGE_SIZE + RESERVE_FRAMES <= mm::free_frames();
+}
 
 // Below the stack (and its 8 MiB reservation), top-down, as Linux lays out mmap.
 uint64_t mmap_ceiling(const Process* p) {
@@ -29,7 +31,7 @@ long do_mmap(uint64_t address, uint64_t length, int prot, int flags, int fd, uin
     Process* p = current_process();
     if (!length || (prot & ~PROT_MASK)) return -err::EINVAL;
     if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE) return -err::EINVAL; // private mappings only
-    if (!(flags & MAP_ANONYMOUS)) return fd < 0 ? -err::EBADF : -err::ENODEV; // no file mappings
+    if (!(flags & MAP_ANONYMOUS)) return fd < 0 ? -err::EBADF : -err::ENODEV;     // no file mappings
     if (offset % PAGE_SIZE) return -err::EINVAL;
     if (flags & ~(MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE | MAP_STACK |
                   MAP_GROWSDOWN | 0x8000 /*MAP_POPULATE*/ | 0x40000 /*MAP_HUGETLB*/ | 0x10000 /*MAP_NONBLOCK*/))
@@ -53,7 +55,8 @@ long do_mmap(uint64_t address, uint64_t length, int prot, int flags, int fd, uin
         start = p->mm->find_free(size, mmap_ceiling(p));
         if (!start || start < PAGE_SIZE) return -err::ENOMEM;
     }
-    if (const int e = p->mm->add_region(start, start + size, uint32_t(prot), "mmap")) return e == -err::EEXIST ? -err::ENOMEM : e;
+    if (const int e = p->mm->add_region(start, start + size, uint32_t(prot), "mmap"))
+        return e == -err::EEXIST ? -err::ENOMEM : e;
     return long(start);
 }
 
@@ -70,7 +73,8 @@ int64_t sys_brk(uint64_t address) {
         return int64_t(as.brk_end);
     // Memory released and taken again must read as zeros: clear the tail
     // of the last page when the break shrinks within it.
-    if (address < as.brk_end && address < new_top) as.zero(address, (new_top < as.brk_end ? new_top : as.brk_end) - address);
+    if (address < as.brk_end && address < new_top)
+        as.zero(address, (new_top < as.brk_end ? new_top : as.brk_end) - address);
     as.brk_end = address;
     return int64_t(address);
 }

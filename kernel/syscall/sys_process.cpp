@@ -14,11 +14,11 @@
 
 namespace {
 
-constexpr uint64_t CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
-                   CLONE_VFORK = 0x4000, CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000,
-                   CLONE_CHILD_SETTID = 0x1000000, CLONE_SETTLS = 0x80000, CSIGNAL = 0xff;
-constexpr uint64_t SUPPORTED_CLONE_FLAGS = CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID |
-                                           CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
+constexpr uint64_t CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_VFORK = 0x4000,
+                   CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000,
+                   CLONE_SETTLS = 0x80000, CSIGNAL = 0xff;
+constexpr uint64_t SUPPORTED_CLONE_FLAGS =
+    CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
 
 // fork, vfork and clone in one: a copy of the caller that returns 0.
 int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPtr<int> child_tid) {
@@ -106,21 +106,41 @@ struct UserDesc {
 
 } // namespace
 
-int64_t sys_exit(int status) { proc::exit((status & 0xff) << 8); }
-int64_t sys_exit_group(int status) { proc::exit((status & 0xff) << 8); }
-int64_t sys_getpid() { return current_process()->pid; }
-int64_t sys_gettid() { return current_process()->pid; }
+int64_t sys_exit(int status) {
+    proc::exit((status & 0xff) << 8);
+}
+int64_t sys_exit_group(int status) {
+    proc::exit((status & 0xff) << 8);
+}
+int64_t sys_getpid() {
+    return current_process()->pid;
+}
+int64_t sys_gettid() {
+    return current_process()->pid;
+}
 int64_t sys_getppid() {
     const Process* parent = current_process()->parent;
     return parent ? parent->pid : 0;
 }
-int64_t sys_getuid() { return 0; } // everyone is root in Sysgate
-int64_t sys_geteuid() { return 0; }
-int64_t sys_getgid() { return 0; }
-int64_t sys_getegid() { return 0; }
+int64_t sys_getuid() {
+    return 0;
+} // everyone is root in Sysgate
+int64_t sys_geteuid() {
+    return 0;
+}
+int64_t sys_getgid() {
+    return 0;
+}
+int64_t sys_getegid() {
+    return 0;
+}
 
-int64_t sys_fork() { return do_clone(sig::SIGCHLD, 0, {}, {}); }
-int64_t sys_vfork() { return do_clone(CLONE_VM | CLONE_VFORK | sig::SIGCHLD, 0, {}, {}); }
+int64_t sys_fork() {
+    return do_clone(sig::SIGCHLD, 0, {}, {});
+}
+int64_t sys_vfork() {
+    return do_clone(CLONE_VM | CLONE_VFORK | sig::SIGCHLD, 0, {}, {});
+}
 
 int64_t sys_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPtr<int> child_tid, uint64_t) {
     return do_clone(flags, stack, parent_tid, child_tid);
@@ -143,7 +163,9 @@ int64_t sys_wait4(int pid, UserPtr<int> status, int options, UserPtr<void> rusag
 int64_t sys_wait4_32(int pid, UserPtr<int> status, int options, UserPtr<void> rusage) {
     return do_wait(pid, status, options, rusage, 72); // struct compat_rusage
 }
-int64_t sys_waitpid(int pid, UserPtr<int> status, int options) { return do_wait(pid, status, options, {}, 0); }
+int64_t sys_waitpid(int pid, UserPtr<int> status, int options) {
+    return do_wait(pid, status, options, {}, 0);
+}
 
 int64_t sys_kill(int pid, int signal) {
     if (signal < 0 || signal > sig::NSIG) return -err::EINVAL;
@@ -176,8 +198,12 @@ int64_t sys_sched_yield() {
 int64_t sys_uname(UserPtr<void> buf) {
     // struct new_utsname: six fields of 65 characters.
     char u[6][65] = {};
-    const char* fields[6] = {"Sysgate", "sysgate", "1.0", "#1 multi-path system-call teaching kernel",
-                             current_process()->is64 ? "x86_64" : "i686", "(none)"};
+    const char* fields[6] = {"Sysgate",
+                             "sysgate",
+                             "1.0",
+                             "#1 multi-path system-call teaching kernel",
+                             current_process()->is64 ? "x86_64" : "i686",
+                             "(none)"};
     for (int i = 0; i < 6; i++)
         for (int j = 0; fields[i][j] && j < 64; j++) u[i][j] = fields[i][j];
     return copy_to_user(buf, u, sizeof(u));
@@ -191,8 +217,10 @@ int64_t sys_arch_prctl(int code, uint64_t address) {
         // Only user addresses: the entry stubs rely on a user GS base never
         // looking like the kernel's (see arch/x86/entry/vectors.asm).
         if (address >= x86::mm::USER_TOP) return -err::EPERM;
-        if (code == ARCH_SET_FS) x86::set_user_fs_base(address);
-        else x86::set_user_gs_base(address);
+        if (code == ARCH_SET_FS)
+            x86::set_user_fs_base(address);
+        else
+            x86::set_user_gs_base(address);
         return 0;
     case ARCH_GET_FS:
         return write_user(UserPtr<uint64_t>(address), x86::user_fs_base());
@@ -221,11 +249,13 @@ int64_t sys_set_thread_area(UserPtr<void> desc_ptr) {
         return -err::EINVAL;
     }
     slot = d.entry_number - x86::gdt::TLS_FIRST;
-    const bool empty = (d.flags & (1 << 5)) && (d.flags & (1 << 3)) && !d.base_addr && !d.limit; // not present + read_exec_only
+    const bool empty =
+        (d.flags & (1 << 5)) && (d.flags & (1 << 3)) && !d.base_addr && !d.limit; // not present + read_exec_only
     const bool code_segment = (d.flags >> 1 & 3) >= 2;
     if (code_segment) return -err::EINVAL; // data segments only
-    tls[slot] = empty ? 0 : x86::desc::data32_with_base(d.base_addr, d.limit & 0xfffff, d.flags & (1 << 4),
-                                                         !(d.flags & (1 << 5)));
+    tls[slot] =
+        empty ? 0
+              : x86::desc::data32_with_base(d.base_addr, d.limit & 0xfffff, d.flags & (1 << 4), !(d.flags & (1 << 5)));
     x86::install_tls(tls);
     return 0;
 }
@@ -263,7 +293,9 @@ int64_t sys_rt_sigaction32(int signal, UserPtr<const void> act, UserPtr<void> ol
     if (signal < 1 || signal > sig::NSIG) return -err::EINVAL;
     KernelSigaction& slot = current_process()->signals.actions[signal];
     if (!old.is_null()) {
-        const Compat c{uint32_t(slot.handler), uint32_t(slot.flags), uint32_t(slot.restorer),
+        const Compat c{uint32_t(slot.handler),
+                       uint32_t(slot.flags),
+                       uint32_t(slot.restorer),
                        {uint32_t(slot.mask), uint32_t(slot.mask >> 32)}};
         if (copy_to_user(old, &c, sizeof(c))) return -err::EFAULT;
     }
@@ -286,10 +318,17 @@ int64_t sys_rt_sigprocmask(int how, UserPtr<const uint64_t> set, UserPtr<uint64_
     if (read_user(mask, set)) return -err::EFAULT;
     mask &= ~(sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP));
     switch (how) {
-    case SIG_BLOCK: s.blocked |= mask; break;
-    case SIG_UNBLOCK: s.blocked &= ~mask; break;
-    case SIG_SETMASK: s.blocked = mask; break;
-    default: return -err::EINVAL;
+    case SIG_BLOCK:
+        s.blocked |= mask;
+        break;
+    case SIG_UNBLOCK:
+        s.blocked &= ~mask;
+        break;
+    case SIG_SETMASK:
+        s.blocked = mask;
+        break;
+    default:
+        return -err::EINVAL;
     }
     return 0;
 }
@@ -324,5 +363,9 @@ int64_t sys_sigaltstack32(UserPtr<const void> stack, UserPtr<void> old) {
     return r;
 }
 
-int64_t sys_rt_sigreturn() { return signals::sigreturn(current_process()->frame(), true); }
-int64_t sys_rt_sigreturn32() { return signals::sigreturn(current_process()->frame(), false); }
+int64_t sys_rt_sigreturn() {
+    return signals::sigreturn(current_process()->frame(), true);
+}
+int64_t sys_rt_sigreturn32() {
+    return signals::sigreturn(current_process()->frame(), false);
+}

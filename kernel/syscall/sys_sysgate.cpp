@@ -15,9 +15,12 @@ namespace {
 
 uint32_t gate_code(x86::entry::Gate g) {
     switch (g) {
-    case x86::entry::Gate::Int80: return SYSGATE_GATE_INT80;
-    case x86::entry::Gate::Sysenter: return SYSGATE_GATE_SYSENTER;
-    case x86::entry::Gate::Syscall: return SYSGATE_GATE_SYSCALL;
+    case x86::entry::Gate::Int80:
+        return SYSGATE_GATE_INT80;
+    case x86::entry::Gate::Sysenter:
+        return SYSGATE_GATE_SYSENTER;
+    case x86::entry::Gate::Syscall:
+        return SYSGATE_GATE_SYSCALL;
     }
     return SYSGATE_GATE_INT80;
 }
@@ -43,8 +46,8 @@ int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
     s.vdso_gate64 = gate_code(vdso::gate64());
     s.timer_hz = ktime::timer_hz();
     s.cpu_vendor = boot_cpu().vendor == x86::Vendor::Intel ? SYSGATE_VENDOR_INTEL
-                 : boot_cpu().vendor == x86::Vendor::Amd  ? SYSGATE_VENDOR_AMD
-                                                          : SYSGATE_VENDOR_OTHER;
+                   : boot_cpu().vendor == x86::Vendor::Amd ? SYSGATE_VENDOR_AMD
+                                                           : SYSGATE_VENDOR_OTHER;
     if (copy_to_user(buf, &s, size < sizeof(s) ? size : sizeof(s))) return -err::EFAULT;
     return sizeof(s);
 }

@@ -16,15 +16,20 @@ constexpr int64_t NS = 1000000000;
 bool read_clock(int clock, int64_t& ns) {
     switch (clock) {
     case CLOCK_REALTIME:
-    case CLOCK_REALTIME_COARSE: ns = ktime::realtime_ns(); return true;
+    case CLOCK_REALTIME_COARSE:
+        ns = ktime::realtime_ns();
+        return true;
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
     // No per-process CPU accounting: time since boot is an upper bound.
     case CLOCK_PROCESS_CPUTIME_ID:
-    case CLOCK_THREAD_CPUTIME_ID: ns = int64_t(ktime::now_ns()); return true;
-    default: return false;
+    case CLOCK_THREAD_CPUTIME_ID:
+        ns = int64_t(ktime::now_ns());
+        return true;
+    default:
+        return false;
     }
 }
 

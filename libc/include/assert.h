@@ -6,8 +6,7 @@
 #define assert(e) ((void)0)
 #else
 __SG_BEGIN_DECLS
-__sg_noreturn void __assert_fail(const char* expr, const char* file, unsigned line,
-                                 const char* func);
+__sg_noreturn void __assert_fail(const char* expr, const char* file, unsigned line, const char* func);
 __SG_END_DECLS
 #define assert(e) ((e) ? (void)0 : __assert_fail(#e, __FILE__, __LINE__, __func__))
 #endif

@@ -55,8 +55,7 @@ int vprintf(const char* __restrict fmt, va_list ap) __sg_printf(1, 0);
 int vfprintf(FILE* __restrict f, const char* __restrict fmt, va_list ap) __sg_printf(2, 0);
 int vdprintf(int fd, const char* __restrict fmt, va_list ap) __sg_printf(2, 0);
 int vsprintf(char* __restrict s, const char* __restrict fmt, va_list ap) __sg_printf(2, 0);
-int vsnprintf(char* __restrict s, size_t n, const char* __restrict fmt, va_list ap)
-    __sg_printf(3, 0);
+int vsnprintf(char* __restrict s, size_t n, const char* __restrict fmt, va_list ap) __sg_printf(3, 0);
 
 /* A subset of scanf: %d %i %u %x %o %s %c %n %%, with widths and the
    length modifiers hh h l ll z j t, '*' to skip; whitespace in the format

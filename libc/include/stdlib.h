@@ -39,8 +39,7 @@ int setenv(const char* name, const char* value, int overwrite);
 int unsetenv(const char* name);
 
 void qsort(void* base, size_t count, size_t size, int (*cmp)(const void*, const void*));
-void* bsearch(const void* key, const void* base, size_t count, size_t size,
-              int (*cmp)(const void*, const void*));
+void* bsearch(const void* key, const void* base, size_t count, size_t size, int (*cmp)(const void*, const void*));
 
 int rand(void);
 void srand(unsigned seed);

@@ -111,8 +111,7 @@ char* strerror(int errnum) {
 }
 
 char* strsignal(int sig) {
-    if (sig > 0 && (unsigned)sig < COUNT(signal_names) && signal_names[sig])
-        return (char*)signal_names[sig];
+    if (sig > 0 && (unsigned)sig < COUNT(signal_names) && signal_names[sig]) return (char*)signal_names[sig];
     if (sig >= 32 && sig < NSIG) return "Real-time signal";
     return "Unknown signal";
 }

@@ -359,8 +359,7 @@ int __sg_format(__sg_put_fn put, void* ctx, const char* fmt, va_list ap) {
             fmt++;
         } else {
             while (*fmt >= '0' && *fmt <= '9')
-                sp.width =
-                    sp.width < INT_MAX / 10 ? sp.width * 10 + (*fmt++ - '0') : (fmt++, INT_MAX);
+                sp.width = sp.width < INT_MAX / 10 ? sp.width * 10 + (*fmt++ - '0') : (fmt++, INT_MAX);
         }
         if (*fmt == '.') {
             fmt++;
@@ -371,8 +370,7 @@ int __sg_format(__sg_put_fn put, void* ctx, const char* fmt, va_list ap) {
                 fmt++;
             } else {
                 while (*fmt >= '0' && *fmt <= '9')
-                    sp.prec =
-                        sp.prec < INT_MAX / 10 ? sp.prec * 10 + (*fmt++ - '0') : (fmt++, INT_MAX);
+                    sp.prec = sp.prec < INT_MAX / 10 ? sp.prec * 10 + (*fmt++ - '0') : (fmt++, INT_MAX);
             }
         }
         switch (*fmt) {
@@ -496,9 +494,7 @@ int __sg_format(__sg_put_fn put, void* ctx, const char* fmt, va_list ap) {
         case 'E':
         case 'g':
         case 'G':
-            format_float(&o, &sp,
-                         sp.length == LEN_BIG_L ? (double)va_arg(ap, long double)
-                                                : va_arg(ap, double));
+            format_float(&o, &sp, sp.length == LEN_BIG_L ? (double)va_arg(ap, long double) : va_arg(ap, double));
             break;
         case '%':
             out_char(&o, '%');

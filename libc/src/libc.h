@@ -48,8 +48,7 @@ int __sg_format(__sg_put_fn put, void* ctx, const char* fmt, va_list ap);
 
 /* ---- integer parsing core (strtol.c): parses like strtoull, then clamps
    to [-(max + 1), max] for a signed type or to max for an unsigned one. */
-unsigned long long __sg_strtox(const char* s, char** end, int base, unsigned long long max,
-                               int is_signed);
+unsigned long long __sg_strtox(const char* s, char** end, int base, unsigned long long max, int is_signed);
 
 /* ---- malloc (malloc.c) and its two links to the system (heap.c).
    Kept apart so that the unit tests can run malloc over a fake break. */

@@ -200,8 +200,7 @@ static struct chunk* checked_chunk(void* p) {
     size_t size = size_of(c);
     if (state_of(c) != USED || size < MIN_CHUNK || size > (size_t)((char*)sentinel() - (char*)c) ||
         next_of(c)->prev_size != size ||
-        (c->prev_size &&
-         ((char*)c - heap_start < (long)c->prev_size || size_of(prev_of(c)) != c->prev_size)))
+        (c->prev_size && ((char*)c - heap_start < (long)c->prev_size || size_of(prev_of(c)) != c->prev_size)))
         __sg_heap_panic("heap corruption (a block header was overwritten) or invalid pointer", p);
     return c;
 }

@@ -36,8 +36,7 @@ void qsort(void* base, size_t count, size_t size, int (*cmp)(const void*, const 
     }
 }
 
-void* bsearch(const void* key, const void* base, size_t count, size_t size,
-              int (*cmp)(const void*, const void*)) {
+void* bsearch(const void* key, const void* base, size_t count, size_t size, int (*cmp)(const void*, const void*)) {
     const unsigned char* b = base;
     while (count > 0) {
         const unsigned char* mid = b + (count / 2) * size;

@@ -39,12 +39,7 @@ struct __sg_file {
 
 static unsigned char stdin_buf[BUFSIZ], stdout_buf[BUFSIZ];
 static struct __sg_file std_streams[3] = {
-    {.fd = 0,
-     .flags = CAN_READ,
-     .pushed_back = EOF,
-     .buf = stdin_buf,
-     .size = BUFSIZ,
-     .next = &std_streams[1]},
+    {.fd = 0, .flags = CAN_READ, .pushed_back = EOF, .buf = stdin_buf, .size = BUFSIZ, .next = &std_streams[1]},
     {.fd = 1,
      .flags = CAN_WRITE | LINE_BUFFERED,
      .pushed_back = EOF,

@@ -16,8 +16,7 @@ void* memmove(void* dst, const void* src, size_t n) {
     const unsigned char* s = src;
     if (d < s) {
         while (n--) *d++ = *s++;
-    } else if (d >
-               s) { /* copy backwards so an overlapping source is read before it is overwritten */
+    } else if (d > s) { /* copy backwards so an overlapping source is read before it is overwritten */
         while (n--) d[n] = s[n];
     }
     return dst;

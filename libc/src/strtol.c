@@ -15,8 +15,7 @@ static int digit_value(int c) {
     return 99; /* not a digit in any base */
 }
 
-unsigned long long __sg_strtox(const char* s, char** end, int base, unsigned long long max,
-                               int is_signed) {
+unsigned long long __sg_strtox(const char* s, char** end, int base, unsigned long long max, int is_signed) {
     const char* p = s;
     if (base < 0 || base == 1 || base > 36) {
         errno = EINVAL;

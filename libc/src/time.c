@@ -21,8 +21,7 @@ static long (*vdso_getcpu)(unsigned*, unsigned*, void*);
 
 void __sg_time_init(void) {
 #ifdef __x86_64__
-    vdso_clock_gettime =
-        (int (*)(clockid_t, struct timespec*))sysgate_vdso_symbol("__vdso_clock_gettime");
+    vdso_clock_gettime = (int (*)(clockid_t, struct timespec*))sysgate_vdso_symbol("__vdso_clock_gettime");
     vdso_gettimeofday = (int (*)(struct timeval*, void*))sysgate_vdso_symbol("__vdso_gettimeofday");
     vdso_time = (time_t(*)(time_t*))sysgate_vdso_symbol("__vdso_time");
     vdso_getcpu = (long (*)(unsigned*, unsigned*, void*))sysgate_vdso_symbol("__vdso_getcpu");

@@ -32,8 +32,7 @@ off_t lseek(int fd, off_t offset, int whence) {
     /* i386's lseek takes a 32-bit offset; _llseek takes it in two halves
        and stores the 64-bit result. */
     off_t result;
-    long r = sys__llseek(fd, (unsigned long)((unsigned long long)offset >> 32),
-                         (unsigned long)offset, &result, whence);
+    long r = sys__llseek(fd, (unsigned long)((unsigned long long)offset >> 32), (unsigned long)offset, &result, whence);
     return __sg_ret(r) < 0 ? -1 : result;
 #endif
 }

@@ -80,8 +80,7 @@ static uint32_t gnu_hash_symbol_count(const uint32_t* table) {
 void* __sg_elf_lookup(const void* image, const char* name) {
     const unsigned char* base = image;
     const Ehdr* eh = image;
-    if (!image || memcmp(eh->e_ident, "\177ELF", 4) || eh->e_ident[4] != ELF_CLASS ||
-        eh->e_phentsize != sizeof(Phdr))
+    if (!image || memcmp(eh->e_ident, "\177ELF", 4) || eh->e_ident[4] != ELF_CLASS || eh->e_phentsize != sizeof(Phdr))
         return NULL;
 
     /* Addresses inside the object are link-time addresses (0 for Linux's

@@ -27,14 +27,14 @@
 
 static int passed, failed;
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            printf("FAIL %s:%d: %s (errno %d)\n", __FILE__, __LINE__, #cond, errno);               \
-        }                                                                                          \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (cond) {                                                                                                    \
+            passed++;                                                                                                  \
+        } else {                                                                                                       \
+            failed++;                                                                                                  \
+            printf("FAIL %s:%d: %s (errno %d)\n", __FILE__, __LINE__, #cond, errno);                                   \
+        }                                                                                                              \
     } while (0)
 
 void __sysgate_native_vsyscall(void);
@@ -221,8 +221,8 @@ static void check_signals(void) {
     got_signal = 0;
     CHECK(kill(getpid(), SIGUSR2) == 0 && got_signal == SIGUSR2 && got_code);
     CHECK(sigaction(SIGUSR2, NULL, &old) == 0 && (old.sa_flags & SA_SIGINFO));
-    CHECK(sigaction(SIGUSR1, NULL, &old) == 0 && old.sa_handler == on_signal &&
-          !(old.sa_flags & SA_SIGINFO) && (old.sa_flags & SA_RESTART));
+    CHECK(sigaction(SIGUSR1, NULL, &old) == 0 && old.sa_handler == on_signal && !(old.sa_flags & SA_SIGINFO) &&
+          (old.sa_flags & SA_RESTART));
 
     /* blocked, pending, delivered on unblocking */
     sigset_t set, was;
@@ -272,8 +272,7 @@ static void check_memory(void) {
                 sizes[i] = (size_t)(rand() % (i % 7 == 0 ? 70000 : 300));
                 blocks[i] = malloc(sizes[i]);
                 ok &= blocks[i] && ((unsigned long)blocks[i] & 15) == 0;
-                for (size_t k = 0; blocks[i] && k < sizes[i]; k++)
-                    blocks[i][k] = (unsigned char)(i + k);
+                for (size_t k = 0; blocks[i] && k < sizes[i]; k++) blocks[i][k] = (unsigned char)(i + k);
             }
         }
     }
@@ -301,8 +300,7 @@ static void check_strings(void) {
     int a;
     unsigned x;
     char word[8];
-    CHECK(sscanf("12 0x1f word", "%d %x %7s", &a, &x, word) == 3 && a == 12 && x == 31 &&
-          !strcmp(word, "word"));
+    CHECK(sscanf("12 0x1f word", "%d %x %7s", &a, &x, word) == 3 && a == 12 && x == 31 && !strcmp(word, "word"));
     CHECK(strtol("-0x10", NULL, 0) == -16 && strtoul("777", NULL, 8) == 0777);
     errno = 0;
     CHECK(strtol("99999999999999999999", NULL, 10) == LONG_MAX && errno == ERANGE);

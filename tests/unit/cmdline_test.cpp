@@ -183,8 +183,7 @@ TEST_F(Cmdline, ChoiceOptions) {
 
 TEST_F(Cmdline, BadChoicesAreReportedAndIgnored) {
     // Prefixes, extensions, case, empty, and a choice list itself are all wrong.
-    for (const char* bad :
-         {"sys", "syscallx", "sysente", "SYSCALL", "", "auto|int80", "int80 ", "|", "int8"}) {
+    for (const char* bad : {"sys", "syscallx", "sysente", "SYSCALL", "", "auto|int80", "int80 ", "|", "int8"}) {
         parse((std::string("vsyscall=\"") + bad + "\"").c_str());
         EXPECT_EQ(cl->get("vsyscall"), nullptr) << "'" << bad << "'";
         ASSERT_EQ(cl->error_count, 1u) << "'" << bad << "'";
@@ -205,9 +204,9 @@ TEST_F(Cmdline, NumericOptionRange) {
     parse("timer_hz=1000");
     EXPECT_EQ(cl->get_number("timer_hz", 100), 1000);
     EXPECT_EQ(cl->error_count, 0u);
-    for (const char* bad : {"17", "0", "20001", "-5", "", "abc", "1e3", "100hz", " 100", "+100",
-                            "0x64", "99999999999999999999", "2147483648", "9223372036854775808",
-                            "18446744073709551716"}) { // 2^64 + 100: must not wrap around to 100
+    for (const char* bad :
+         {"17", "0", "20001", "-5", "", "abc", "1e3", "100hz", " 100", "+100", "0x64", "99999999999999999999",
+          "2147483648", "9223372036854775808", "18446744073709551716"}) { // 2^64 + 100: must not wrap around to 100
         parse((std::string("\"timer_hz=") + bad + "\"").c_str());
         EXPECT_EQ(cl->get("timer_hz"), nullptr) << "'" << bad << "'";
         EXPECT_EQ(cl->get_number("timer_hz", 100), 100) << "'" << bad << "'";
@@ -275,8 +274,7 @@ TEST_F(Cmdline, ReparsingStartsOver) {
 
 TEST_F(Cmdline, TooManyWords) {
     std::string line;
-    for (size_t i = 0; i < CommandLine::MAX_WORDS + 10; i++)
-        line += "V" + std::to_string(i) + "=x ";
+    for (size_t i = 0; i < CommandLine::MAX_WORDS + 10; i++) line += "V" + std::to_string(i) + "=x ";
     parse(line.c_str());
     EXPECT_EQ(cl->init_envc, CommandLine::MAX_WORDS);
     EXPECT_EQ(cl->init_envp[CommandLine::MAX_WORDS], nullptr);
@@ -377,8 +375,7 @@ TEST_F(Cmdline, OptionsTable) {
             EXPECT_EQ(o.min, 18);
             EXPECT_EQ(o.max, 20000);
         }
-        for (size_t j = 0; j < i; j++)
-            EXPECT_STRNE(o.name, cmdline::options[j].name) << "duplicate option";
+        for (size_t j = 0; j < i; j++) EXPECT_STRNE(o.name, cmdline::options[j].name) << "duplicate option";
     }
     EXPECT_TRUE(has_init);
     EXPECT_TRUE(has_vsyscall);

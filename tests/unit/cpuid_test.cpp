@@ -372,15 +372,11 @@ TEST(Cpuid, EachFeatureBitAlone) {
         set_intel(l);
         l.leaf1[EAX] = 0x00050654;
         l.ext0[EAX] = 0x80000008;
-        uint32_t* regs = b.leaf == 1      ? l.leaf1
-                         : b.leaf == 7    ? l.leaf7
-                         : b.leaf == 0x81 ? l.ext1
-                                          : l.ext7;
+        uint32_t* regs = b.leaf == 1 ? l.leaf1 : b.leaf == 7 ? l.leaf7 : b.leaf == 0x81 ? l.ext1 : l.ext7;
         regs[b.reg] = 1u << b.bit;
         const CpuInfo c = decode_cpuid(l);
         for (const Bit& other : bits)
-            EXPECT_EQ(c.*(other.field), &other == &b)
-                << "only " << b.name << " set; " << other.name;
+            EXPECT_EQ(c.*(other.field), &other == &b) << "only " << b.name << " set; " << other.name;
         // The same bit in a neighbouring register or position must not count.
         CpuidLeaves shifted = l;
         uint32_t* sregs = b.leaf == 1      ? shifted.leaf1
@@ -477,9 +473,8 @@ TEST(Cpuid, EmptyLeavesDecodeToNothing) {
     EXPECT_STREQ(c.vendor_string, "");
     EXPECT_STREQ(c.brand, "");
     EXPECT_EQ(c.family, 0u);
-    EXPECT_FALSE(c.sep || c.sysenter_usable || c.syscall || c.long_mode || c.nx || c.smep ||
-                 c.smap || c.umip || c.pge || c.fxsr || c.tsc || c.rdtscp || c.invariant_tsc ||
-                 c.pdpe1gb);
+    EXPECT_FALSE(c.sep || c.sysenter_usable || c.syscall || c.long_mode || c.nx || c.smep || c.smap || c.umip ||
+                 c.pge || c.fxsr || c.tsc || c.rdtscp || c.invariant_tsc || c.pdpe1gb);
 }
 
 } // namespace

@@ -66,10 +66,8 @@ TEST(Descriptors, FlatSegmentsFieldByField) {
         unsigned type, dpl, l, db;
         const char* what;
     } cases[] = {
-        {desc::code64(0), 0xb, 0, 1, 0, "kernel code64"},
-        {desc::data(0), 0x3, 0, 0, 1, "kernel data"},
-        {desc::code32(3), 0xb, 3, 0, 1, "user code32"},
-        {desc::data(3), 0x3, 3, 0, 1, "user data"},
+        {desc::code64(0), 0xb, 0, 1, 0, "kernel code64"}, {desc::data(0), 0x3, 0, 0, 1, "kernel data"},
+        {desc::code32(3), 0xb, 3, 0, 1, "user code32"},   {desc::data(3), 0x3, 3, 0, 1, "user data"},
         {desc::code64(3), 0xb, 3, 1, 0, "user code64"},
     };
     for (const Case& c : cases) {
@@ -77,8 +75,7 @@ TEST(Descriptors, FlatSegmentsFieldByField) {
         EXPECT_EQ(bits(c.d, 16, 39), 0u) << c.what << ": base[23:0]";
         EXPECT_EQ(bits(c.d, 40, 43), c.type) << c.what << ": type";
         EXPECT_EQ(bits(c.d, 43, 43), (c.type >> 3) & 1) << c.what << ": code bit";
-        EXPECT_EQ(bits(c.d, 40, 40), 1u)
-            << c.what << ": accessed (pre-set, so the CPU never writes the GDT)";
+        EXPECT_EQ(bits(c.d, 40, 40), 1u) << c.what << ": accessed (pre-set, so the CPU never writes the GDT)";
         EXPECT_EQ(bits(c.d, 44, 44), 1u) << c.what << ": S (code/data)";
         EXPECT_EQ(bits(c.d, 45, 46), c.dpl) << c.what << ": DPL";
         EXPECT_EQ(bits(c.d, 47, 47), 1u) << c.what << ": P";
@@ -262,8 +259,7 @@ TEST(Descriptors, InterruptGateHandWorked) {
 
 TEST(Descriptors, TrapGateForInt80HandWorked) {
     // The classic system-call gate: trap gate (f), DPL 3 -> access byte ef.
-    const desc::Gate g =
-        desc::gate(0xffffffff80106000ull, gdt::KERNEL_CS, 0, desc::TYPE_TRAP_GATE, 3);
+    const desc::Gate g = desc::gate(0xffffffff80106000ull, gdt::KERNEL_CS, 0, desc::TYPE_TRAP_GATE, 3);
     EXPECT_EQ(g.low, 0x8010ef0000086000ull);
     EXPECT_EQ(g.high, 0x00000000ffffffffull);
 }
@@ -321,10 +317,8 @@ TEST(Descriptors, GatesTheKernelBuilds) {
         {idt::NMI, gdt::IST_NMI, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0200084000ull},
         {idt::BREAKPOINT, 0, desc::TYPE_INTERRUPT_GATE, 3, 0x8010ee0000084000ull},
         {idt::OVERFLOW, 0, desc::TYPE_INTERRUPT_GATE, 3, 0x8010ee0000084000ull},
-        {idt::DOUBLE_FAULT, gdt::IST_DOUBLE_FAULT, desc::TYPE_INTERRUPT_GATE, 0,
-         0x80108e0100084000ull},
-        {idt::MACHINE_CHECK, gdt::IST_MACHINE_CHECK, desc::TYPE_INTERRUPT_GATE, 0,
-         0x80108e0300084000ull},
+        {idt::DOUBLE_FAULT, gdt::IST_DOUBLE_FAULT, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0100084000ull},
+        {idt::MACHINE_CHECK, gdt::IST_MACHINE_CHECK, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0300084000ull},
         {idt::SYSCALL_INT80, 0, desc::TYPE_TRAP_GATE, 3, 0x8010ef0000084000ull},
     };
     for (const Case& c : cases) {
@@ -404,7 +398,7 @@ TEST(GdtLayout, SyscallSysretArithmetic) {
     EXPECT_EQ(gdt::syscall_ss(0x0000000800000000ull), 0x10);
     EXPECT_EQ(gdt::syscall_ss(0x0000001000000000ull), 0x18);
     EXPECT_EQ(gdt::syscall_ss(0x0000000b00000000ull),
-              0x13); // SS is not masked: STAR[47:32] + 8 as is
+              0x13);                                         // SS is not masked: STAR[47:32] + 8 as is
     EXPECT_EQ(gdt::syscall_cs(0xffff0010ffffffffull), 0x10); // STAR[63:48] and [31:0] do not leak
     EXPECT_EQ(gdt::syscall_ss(0xffff0010ffffffffull), 0x18);
     // SYSRET: CS = STAR[63:48] OR 3 (32-bit) or STAR[63:48] + 16 OR 3 (64-bit); SS = STAR[63:48] +
@@ -479,8 +473,7 @@ TEST(GdtLayout, SelectorRplMatchesDescriptorDpl) {
     EXPECT_TRUE(is_writable_data(gdt::USER_DS));
     EXPECT_TRUE(is_code64(gdt::USER_CS64));
     EXPECT_TRUE(is_writable_data(gdt::USER_SS_SYSEXITQ));
-    EXPECT_EQ(gdt::fixed_descriptor(gdt::USER_DATA),
-              gdt::fixed_descriptor(gdt::USER_DATA_SYSEXITQ));
+    EXPECT_EQ(gdt::fixed_descriptor(gdt::USER_DATA), gdt::fixed_descriptor(gdt::USER_DATA_SYSEXITQ));
 }
 
 TEST(GdtLayout, SlotsDoNotOverlap) {
@@ -490,10 +483,9 @@ TEST(GdtLayout, SlotsDoNotOverlap) {
     EXPECT_EQ(gdt::ENTRY_COUNT, gdt::TLS_FIRST + gdt::TLS_COUNT);
     EXPECT_EQ(gdt::TLS_COUNT, 3u); // GDT_ENTRY_TLS_ENTRIES on Linux
     std::set<unsigned> used;
-    for (unsigned i :
-         {unsigned(gdt::NULL_INDEX), unsigned(gdt::KERNEL_CODE), unsigned(gdt::KERNEL_DATA),
-          unsigned(gdt::USER_CODE32), unsigned(gdt::USER_DATA), unsigned(gdt::USER_CODE64),
-          unsigned(gdt::USER_DATA_SYSEXITQ), unsigned(gdt::TSS), unsigned(gdt::TSS) + 1})
+    for (unsigned i : {unsigned(gdt::NULL_INDEX), unsigned(gdt::KERNEL_CODE), unsigned(gdt::KERNEL_DATA),
+                       unsigned(gdt::USER_CODE32), unsigned(gdt::USER_DATA), unsigned(gdt::USER_CODE64),
+                       unsigned(gdt::USER_DATA_SYSEXITQ), unsigned(gdt::TSS), unsigned(gdt::TSS) + 1})
         EXPECT_TRUE(used.insert(i).second) << "slot " << i << " used twice";
     for (unsigned i = gdt::TLS_FIRST; i < gdt::TLS_FIRST + gdt::TLS_COUNT; i++)
         EXPECT_TRUE(used.insert(i).second) << "TLS slot " << i << " overlaps";
@@ -544,24 +536,17 @@ bool gates_work(const std::array<uint64_t, 8>& table, uint16_t sysenter_cs, uint
         return bits(at(sel), 45, 46) == desc::selector_rpl(sel) && bits(at(sel), 47, 47) == 1;
     };
     const uint16_t sysenter_cs_loaded = sysenter_cs & 0xfffc;
-    return at(sysenter_cs_loaded) == desc::code64(0) &&
-           at(gdt::sysenter_ss(sysenter_cs)) == desc::data(0) &&
-           at(gdt::sysexit_cs(sysenter_cs)) == desc::code32(3) &&
-           dpl_matches(gdt::sysexit_cs(sysenter_cs)) &&
-           at(gdt::sysexit_ss(sysenter_cs)) == desc::data(3) &&
-           at(gdt::sysexitq_cs(sysenter_cs)) == desc::code64(3) &&
-           at(gdt::sysexitq_ss(sysenter_cs)) == desc::data(3) &&
-           at(gdt::syscall_cs(star)) == desc::code64(0) &&
-           at(gdt::syscall_ss(star)) == desc::data(0) &&
-           at(gdt::sysretl_cs(star)) == desc::code32(3) &&
-           at(gdt::sysret_ss(star)) == desc::data(3) &&
-           at(gdt::sysretq_cs(star)) == desc::code64(3);
+    return at(sysenter_cs_loaded) == desc::code64(0) && at(gdt::sysenter_ss(sysenter_cs)) == desc::data(0) &&
+           at(gdt::sysexit_cs(sysenter_cs)) == desc::code32(3) && dpl_matches(gdt::sysexit_cs(sysenter_cs)) &&
+           at(gdt::sysexit_ss(sysenter_cs)) == desc::data(3) && at(gdt::sysexitq_cs(sysenter_cs)) == desc::code64(3) &&
+           at(gdt::sysexitq_ss(sysenter_cs)) == desc::data(3) && at(gdt::syscall_cs(star)) == desc::code64(0) &&
+           at(gdt::syscall_ss(star)) == desc::data(0) && at(gdt::sysretl_cs(star)) == desc::code32(3) &&
+           at(gdt::sysret_ss(star)) == desc::data(3) && at(gdt::sysretq_cs(star)) == desc::code64(3);
 }
 
 TEST(GdtLayout, SysgateTablePassesTheGateCheck) {
     std::array<uint64_t, 8> table{};
-    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++)
-        table[i] = gdt::fixed_descriptor(gdt::Index(i));
+    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++) table[i] = gdt::fixed_descriptor(gdt::Index(i));
     EXPECT_TRUE(gates_work(table, gdt::SYSENTER_CS_VALUE, gdt::STAR_VALUE));
 }
 
@@ -576,33 +561,20 @@ TEST(GdtLayout, WrongOrdersBreakTheGates) {
 
     // The 64-bit user code before the 32-bit one: sysexit would return 32-bit
     // programs into a 64-bit code segment.
-    std::array<uint64_t, 8> swapped{0,
-                                    desc::code64(0),
-                                    desc::data(0),
-                                    desc::code64(3),
-                                    desc::data(3),
-                                    desc::code32(3),
-                                    desc::data(3),
-                                    0};
+    std::array<uint64_t, 8> swapped{
+        0, desc::code64(0), desc::data(0), desc::code64(3), desc::data(3), desc::code32(3), desc::data(3), 0};
     EXPECT_FALSE(gates_work(swapped, 0x08, gdt::STAR_VALUE));
     EXPECT_EQ(swapped[desc::selector_index(gdt::sysexit_cs(0x08))], desc::code64(3));
 
     // Kernel data before kernel code: SYSENTER_CS = 0x10 gives SS = 0x18, a user segment.
-    std::array<uint64_t, 8> data_first{0,
-                                       desc::data(0),
-                                       desc::code64(0),
-                                       desc::code32(3),
-                                       desc::data(3),
-                                       desc::code64(3),
-                                       desc::data(3),
-                                       0};
+    std::array<uint64_t, 8> data_first{
+        0, desc::data(0), desc::code64(0), desc::code32(3), desc::data(3), desc::code64(3), desc::data(3), 0};
     EXPECT_FALSE(gates_work(data_first, 0x10, 0x0018001000000000ull));
     EXPECT_EQ(data_first[desc::selector_index(gdt::sysenter_ss(0x10))], desc::code32(3));
 
     // The right table but a wrong MSR value (off by one slot) also fails.
     std::array<uint64_t, 8> good{};
-    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++)
-        good[i] = gdt::fixed_descriptor(gdt::Index(i));
+    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++) good[i] = gdt::fixed_descriptor(gdt::Index(i));
     EXPECT_FALSE(gates_work(good, 0x10, gdt::STAR_VALUE));
     EXPECT_FALSE(gates_work(good, 0x08, 0x0020000800000000ull)); // STAR[63:48] at user data
     EXPECT_FALSE(gates_work(good, 0x08, 0x0018001000000000ull)); // STAR[47:32] at kernel data
@@ -626,16 +598,14 @@ TEST(GdtLayout, SysgateOrderIsTheOnlyOneThatWorks) {
             if (order[slot] == UCODE32) ucode32 = slot + 1;
         }
         const uint16_t sysenter_cs = desc::selector(kcode, 0);
-        const uint64_t star = uint64_t(desc::selector(ucode32, 0)) << 48 | uint64_t(sysenter_cs)
-                                                                               << 32;
+        const uint64_t star = uint64_t(desc::selector(ucode32, 0)) << 48 | uint64_t(sysenter_cs) << 32;
         if (gates_work(table, sysenter_cs, star)) working.insert(table);
         tried++;
     } while (std::next_permutation(order.begin(), order.end()));
     EXPECT_EQ(tried, 720u);
     ASSERT_EQ(working.size(), 1u);
     std::array<uint64_t, 8> sysgate{};
-    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++)
-        sysgate[i] = gdt::fixed_descriptor(gdt::Index(i));
+    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++) sysgate[i] = gdt::fixed_descriptor(gdt::Index(i));
     EXPECT_EQ(*working.begin(), sysgate);
 }
 

@@ -57,7 +57,8 @@ bool line_pairs(const std::string& text, const std::string& name, const std::str
 
 TEST(Docs, EveryCodeReferenceExists) {
     // `arch/x86/entry/int80.asm` or `arch/x86/entry/int80.asm:int80_entry`
-    const std::regex reference("`((?:arch|kernel|libc|user|scripts|tests|docs|\\.ci)/[A-Za-z0-9_./-]+)(?::([A-Za-z_][A-Za-z0-9_]*))?`");
+    const std::regex reference(
+        "`((?:arch|kernel|libc|user|scripts|tests|docs|\\.ci)/[A-Za-z0-9_./-]+)(?::([A-Za-z_][A-Za-z0-9_]*))?`");
     int checked = 0;
     for (const fs::path& doc : documents()) {
         if (!fs::exists(doc)) continue;

@@ -251,8 +251,7 @@ TEST(Format, TruncationNeverWritesPastTheCapacity) {
     std::memset(buf, 'Z', sizeof buf);
     EXPECT_EQ(fmt::format_to(buf, 4, "{:0100}", 1), 100u);
     EXPECT_STREQ(buf, "000");
-    for (size_t i = 4; i < sizeof buf; i++)
-        EXPECT_EQ(buf[i], 'Z') << "byte " << i << " was written";
+    for (size_t i = 4; i < sizeof buf; i++) EXPECT_EQ(buf[i], 'Z') << "byte " << i << " was written";
 }
 
 TEST(Format, CapacityOneHoldsOnlyTheTerminator) {

@@ -79,15 +79,12 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 size_t count_of(const std::string& text, const std::string& what) {
     size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos;
-         at = text.find(what, at + what.size()))
-        n++;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) n++;
     return n;
 }
 
 const char* const OUTPUTS[] = {"kernel/syscall_table_32.cpp", "kernel/syscall_table_64.cpp",
-                               "libc/include/sysgate/syscall_nr.h",
-                               "libc/include/sysgate/syscalls.h"};
+                               "libc/include/sysgate/syscall_nr.h", "libc/include/sysgate/syscalls.h"};
 
 class GenSyscalls : public ::testing::Test {
   protected:
@@ -107,8 +104,8 @@ class GenSyscalls : public ::testing::Test {
     }
     Result generate() { return generate(tbl32, tbl64, out); }
     Result generate(const fs::path& a, const fs::path& b, const fs::path& o) {
-        return run(python() + " " + quote(source_dir() + "/scripts/gen-syscalls") + " " + quote(a) +
-                   " " + quote(b) + " " + quote(o));
+        return run(python() + " " + quote(source_dir() + "/scripts/gen-syscalls") + " " + quote(a) + " " + quote(b) +
+                   " " + quote(o));
     }
     std::string output(const char* name) { return read_file(out / name); }
     bool any_output() {
@@ -123,12 +120,9 @@ class GenSyscalls : public ::testing::Test {
         write_file(as64 ? tbl64 : tbl32, table);
         const Result r = generate();
         EXPECT_EQ(r.status, 1) << r.output;
-        const std::string where =
-            (as64 ? tbl64 : tbl32).string() + ":" + std::to_string(line) + ":";
-        EXPECT_NE(r.output.find(where), std::string::npos)
-            << "expected '" << where << "' in: " << r.output;
-        EXPECT_NE(r.output.find(why), std::string::npos)
-            << "expected '" << why << "' in: " << r.output;
+        const std::string where = (as64 ? tbl64 : tbl32).string() + ":" + std::to_string(line) + ":";
+        EXPECT_NE(r.output.find(where), std::string::npos) << "expected '" << where << "' in: " << r.output;
+        EXPECT_NE(r.output.find(why), std::string::npos) << "expected '" << why << "' in: " << r.output;
         EXPECT_EQ(r.output.find("Traceback"), std::string::npos) << r.output;
         EXPECT_FALSE(any_output()) << "nothing may be written when a table is bad";
         write_file(tbl32, GOOD32);
@@ -192,17 +186,15 @@ TEST_F(GenSyscalls, KernelTable64) {
     EXPECT_NE(t.find("make_entry<Abi::X86_64, &sys_exit>(\"exit\")"), std::string::npos);
     EXPECT_EQ(count_of(t, "not_implemented_entry()"), 58u);
     // The slot comments count up: 60 is the last one.
-    EXPECT_NE(t.find("/*   60 */ make_entry<Abi::X86_64, &sys_exit>(\"exit\"),"), std::string::npos)
-        << t;
+    EXPECT_NE(t.find("/*   60 */ make_entry<Abi::X86_64, &sys_exit>(\"exit\"),"), std::string::npos) << t;
     EXPECT_EQ(t.find("/*   61 */"), std::string::npos);
 }
 
 TEST_F(GenSyscalls, NumbersHeader) {
     ASSERT_EQ(generate().status, 0);
     const std::string h = output("libc/include/sysgate/syscall_nr.h");
-    for (const char* d :
-         {"#define __NR32_exit 1\n", "#define __NR32_write 4\n", "#define __NR32_reserved6 6\n",
-          "#define __NR64_read 0\n", "#define __NR64_write 1\n", "#define __NR64_exit 60\n"})
+    for (const char* d : {"#define __NR32_exit 1\n", "#define __NR32_write 4\n", "#define __NR32_reserved6 6\n",
+                          "#define __NR64_read 0\n", "#define __NR64_write 1\n", "#define __NR64_exit 60\n"})
         EXPECT_EQ(count_of(h, d), 1u) << d << " in\n" << h;
     EXPECT_NE(h.find("#ifndef SYSGATE_SYSCALL_NR_H"), std::string::npos);
     // __NR_<name> is the program's own bitness: the x86_64 numbers under
@@ -223,8 +215,7 @@ TEST_F(GenSyscalls, NumbersHeader) {
     EXPECT_NE(part32.find("#define __NR_exit 1\n"), std::string::npos);
     EXPECT_EQ(part32.find("__NR_read"), std::string::npos);
     // The table sizes: every number from there on is -ENOSYS.
-    const std::regex size32(R"(#define __NR32_syscalls 7\b)"),
-        size64(R"(#define __NR64_syscalls 61\b)");
+    const std::regex size32(R"(#define __NR32_syscalls 7\b)"), size64(R"(#define __NR64_syscalls 61\b)");
     EXPECT_TRUE(std::regex_search(h, size32)) << h;
     EXPECT_TRUE(std::regex_search(h, size64)) << h;
     EXPECT_NE(part64.find("#define __NR_syscalls __NR64_syscalls\n"), std::string::npos) << part64;
@@ -255,13 +246,10 @@ TEST_F(GenSyscalls, StubsHeader) {
     ASSERT_NE(else32, std::string::npos);
     const std::string part64 = h.substr(if64, else32 - if64);
     const std::string part32 = h.substr(else32);
-    EXPECT_NE(part64.find("#define sys_write(...) __sysgate_syscall(__NR64_write, ##__VA_ARGS__)"),
-              std::string::npos)
+    EXPECT_NE(part64.find("#define sys_write(...) __sysgate_syscall(__NR64_write, ##__VA_ARGS__)"), std::string::npos)
         << part64;
-    EXPECT_NE(part64.find("#define sys_read(...) __sysgate_syscall(__NR64_read, ##__VA_ARGS__)"),
-              std::string::npos);
-    EXPECT_NE(part32.find("#define sys_write(...) __sysgate_syscall(__NR32_write, ##__VA_ARGS__)"),
-              std::string::npos)
+    EXPECT_NE(part64.find("#define sys_read(...) __sysgate_syscall(__NR64_read, ##__VA_ARGS__)"), std::string::npos);
+    EXPECT_NE(part32.find("#define sys_write(...) __sysgate_syscall(__NR32_write, ##__VA_ARGS__)"), std::string::npos)
         << part32;
     EXPECT_NE(part32.find("#define sys_reserved6(...)"), std::string::npos);
     EXPECT_EQ(count_of(h, "#define sys_"), 6u);
@@ -278,8 +266,7 @@ TEST_F(GenSyscalls, RerunDoesNotTouchUnchangedOutputs) {
     ASSERT_EQ(generate().status, 0);
     EXPECT_EQ(fs::last_write_time(out / "kernel/syscall_table_32.cpp"), old_time);
     EXPECT_NE(fs::last_write_time(out / "kernel/syscall_table_64.cpp"), old_time);
-    EXPECT_NE(output("libc/include/sysgate/syscall_nr.h").find("#define __NR64_getpid 39"),
-              std::string::npos);
+    EXPECT_NE(output("libc/include/sysgate/syscall_nr.h").find("#define __NR64_getpid 39"), std::string::npos);
 }
 
 TEST_F(GenSyscalls, LimitsAndSpellingsThatAreAccepted) {
@@ -289,8 +276,7 @@ TEST_F(GenSyscalls, LimitsAndSpellingsThatAreAccepted) {
     ASSERT_EQ(r.status, 0) << r.output;
     const std::string t = output("kernel/syscall_table_32.cpp");
     EXPECT_NE(t.find("table_i386[1024]"), std::string::npos);
-    EXPECT_NE(output("libc/include/sysgate/syscall_nr.h").find("#define __NR32_leading_zero 7\n"),
-              std::string::npos);
+    EXPECT_NE(output("libc/include/sysgate/syscall_nr.h").find("#define __NR32_leading_zero 7\n"), std::string::npos);
 }
 
 TEST_F(GenSyscalls, WrongFieldCount) {
@@ -301,8 +287,7 @@ TEST_F(GenSyscalls, WrongFieldCount) {
 
 TEST_F(GenSyscalls, BadNumbers) {
     expect_rejected("abc i386 exit sys_exit\n", false, 1, "'abc' is not a system-call number");
-    expect_rejected("1 i386 exit sys_exit\n-1 i386 neg sys_neg\n", false, 2,
-                    "'-1' is not a system-call number");
+    expect_rejected("1 i386 exit sys_exit\n-1 i386 neg sys_neg\n", false, 2, "'-1' is not a system-call number");
     expect_rejected("0x10 i386 hex sys_hex\n", false, 1, "'0x10'");
     expect_rejected("1.5 i386 frac sys_frac\n", false, 1, "'1.5'");
     expect_rejected("\xc2\xb2 i386 squared sys_squared\n", false, 1,
@@ -311,8 +296,7 @@ TEST_F(GenSyscalls, BadNumbers) {
 }
 
 TEST_F(GenSyscalls, WrongAbiForTheTable) {
-    expect_rejected("1 common exit sys_exit\n", false, 1,
-                    "abi 'common' is not valid in a 32-bit table");
+    expect_rejected("1 common exit sys_exit\n", false, 1, "abi 'common' is not valid in a 32-bit table");
     expect_rejected("1 64 exit sys_exit\n", false, 1, "abi '64'");
     expect_rejected("0 common read sys_read\n1 i386 write sys_write\n", true, 2,
                     "abi 'i386' is not valid in a 64-bit table");
@@ -322,30 +306,25 @@ TEST_F(GenSyscalls, WrongAbiForTheTable) {
 TEST_F(GenSyscalls, Duplicates) {
     expect_rejected("1 i386 exit sys_exit\n# gap\n1 i386 other sys_other\n", false, 3,
                     "number 1 already used by 'exit' at line 1");
-    expect_rejected("1 i386 exit sys_exit\n2 i386 exit sys_exit2\n", false, 2,
-                    "'exit' already defined at line 1");
-    expect_rejected("0 common read sys_read\n0 64 read2 sys_read\n", true, 2,
-                    "number 0 already used");
+    expect_rejected("1 i386 exit sys_exit\n2 i386 exit sys_exit2\n", false, 2, "'exit' already defined at line 1");
+    expect_rejected("0 common read sys_read\n0 64 read2 sys_read\n", true, 2, "number 0 already used");
 }
 
 TEST_F(GenSyscalls, BadIdentifiers) {
     expect_rejected("1 i386 9exit sys_exit\n", false, 1, "'9exit' is not a valid name");
     expect_rejected("1 i386 ex-it sys_exit\n", false, 1, "'ex-it' is not a valid name");
     expect_rejected("1 i386 exit sys-exit\n", false, 1, "'sys-exit' is not a valid entry point");
-    expect_rejected("1 i386 exit sys_exit()\n", false, 1,
-                    "'sys_exit()' is not a valid entry point");
+    expect_rejected("1 i386 exit sys_exit()\n", false, 1, "'sys_exit()' is not a valid entry point");
 }
 
 TEST_F(GenSyscalls, EmptyTable) {
     write_file(tbl64, "# nothing here\n\n   \n");
     const Result r = generate();
     EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.output.find(tbl64.string() + ": no system calls listed"), std::string::npos)
-        << r.output;
+    EXPECT_NE(r.output.find(tbl64.string() + ": no system calls listed"), std::string::npos) << r.output;
     EXPECT_FALSE(any_output());
     write_file(tbl32, "");
-    EXPECT_NE(generate().output.find(tbl32.string() + ": no system calls listed"),
-              std::string::npos);
+    EXPECT_NE(generate().output.find(tbl32.string() + ": no system calls listed"), std::string::npos);
 }
 
 TEST_F(GenSyscalls, MissingFileAndUsage) {
@@ -417,8 +396,7 @@ TEST_F(RealTables, AgreeWithTheHostsLinuxHeaders) {
     const char* dirs[] = {"/usr/include/x86_64-linux-gnu/asm/", "/usr/include/asm/"};
     std::string dir;
     for (const char* d : dirs)
-        if (fs::exists(std::string(d) + "unistd_64.h") &&
-            fs::exists(std::string(d) + "unistd_32.h")) {
+        if (fs::exists(std::string(d) + "unistd_64.h") && fs::exists(std::string(d) + "unistd_32.h")) {
             dir = d;
             break;
         }
@@ -427,8 +405,7 @@ TEST_F(RealTables, AgreeWithTheHostsLinuxHeaders) {
         const char* name;
         const std::map<std::string, int>& ours;
         std::map<std::string, int> theirs;
-    } abis[] = {{"x86_64", n64, linux_numbers(dir + "unistd_64.h")},
-                {"i386", n32, linux_numbers(dir + "unistd_32.h")}};
+    } abis[] = {{"x86_64", n64, linux_numbers(dir + "unistd_64.h")}, {"i386", n32, linux_numbers(dir + "unistd_32.h")}};
     for (const Abi& abi : abis) {
         ASSERT_GT(abi.theirs.size(), 300u) << abi.name;
         std::map<int, std::string> linux_by_number;
@@ -441,8 +418,8 @@ TEST_F(RealTables, AgreeWithTheHostsLinuxHeaders) {
                 shared++;
             } else {
                 EXPECT_EQ(linux_by_number.count(nr), 0u)
-                    << abi.name << " Sysgate-only '" << name << "' takes Linux's number " << nr
-                    << " (" << linux_by_number[nr] << ")";
+                    << abi.name << " Sysgate-only '" << name << "' takes Linux's number " << nr << " ("
+                    << linux_by_number[nr] << ")";
             }
         }
         EXPECT_GT(shared, abi.ours.size() / 2) << abi.name;
@@ -457,10 +434,8 @@ TEST_F(RealTables, KernelTablesCoverEveryNumber) {
     for (const auto& [name, nr] : n32) max32 = std::max(max32, nr);
     EXPECT_NE(t64.find("table_x86_64[" + std::to_string(max64 + 1) + "]"), std::string::npos);
     EXPECT_NE(t32.find("table_i386[" + std::to_string(max32 + 1) + "]"), std::string::npos);
-    EXPECT_NE(header.find("#define __NR64_syscalls " + std::to_string(max64 + 1)),
-              std::string::npos);
-    EXPECT_NE(header.find("#define __NR32_syscalls " + std::to_string(max32 + 1)),
-              std::string::npos);
+    EXPECT_NE(header.find("#define __NR64_syscalls " + std::to_string(max64 + 1)), std::string::npos);
+    EXPECT_NE(header.find("#define __NR32_syscalls " + std::to_string(max32 + 1)), std::string::npos);
     EXPECT_NE(t64.find("make_entry<Abi::X86_64, &sys_getppid>(\"getppid\")"), std::string::npos);
     EXPECT_NE(t32.find("make_entry<Abi::I386, &sys_getppid>(\"getppid\")"), std::string::npos);
 }

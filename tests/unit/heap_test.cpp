@@ -56,9 +56,7 @@ constexpr size_t KiB = 1024, MiB = 1024 * 1024;
 
 class HeapTest : public ::testing::Test {
   protected:
-    void init(size_t max_size, uintptr_t offset = 0) {
-        heap.init(arena.base + offset, max_size, grow, &arena);
-    }
+    void init(size_t max_size, uintptr_t offset = 0) { heap.init(arena.base + offset, max_size, grow, &arena); }
     bool inside_mapped(const void* p, size_t n) const {
         const uintptr_t a = reinterpret_cast<uintptr_t>(p);
         return a >= arena.base && a + n <= arena.base + heap.bytes_mapped() + 16;
@@ -113,8 +111,7 @@ TEST_F(HeapTest, SixteenByteAlignmentForEverySize) {
     // And every byte written is still there.
     for (const auto& [addr, size] : blocks)
         for (size_t i = 0; i < size; i++)
-            ASSERT_EQ(reinterpret_cast<unsigned char*>(addr)[i], (unsigned char)(size & 0xff))
-                << size;
+            ASSERT_EQ(reinterpret_cast<unsigned char*>(addr)[i], (unsigned char)(size & 0xff)) << size;
     EXPECT_TRUE(heap.check());
 }
 
@@ -186,9 +183,8 @@ TEST_F(OneChunk, NeighboursMergeInEveryFreeOrder) {
         void* guard_low = h.allocate(200);
         void* abc[3];
         for (auto& p : abc) p = h.allocate(1000);
-        const size_t three =
-            reinterpret_cast<uintptr_t>(abc[2]) - reinterpret_cast<uintptr_t>(abc[0]) +
-            (reinterpret_cast<uintptr_t>(abc[1]) - reinterpret_cast<uintptr_t>(abc[0]));
+        const size_t three = reinterpret_cast<uintptr_t>(abc[2]) - reinterpret_cast<uintptr_t>(abc[0]) +
+                             (reinterpret_cast<uintptr_t>(abc[1]) - reinterpret_cast<uintptr_t>(abc[0]));
         void* guard_high = fill_rest();
         ASSERT_NE(guard_high, nullptr) << "the chunk is full";
         EXPECT_EQ(h.allocate(16), nullptr);
@@ -294,11 +290,11 @@ TEST_F(HeapTest, WildPointersAreRejected) {
     EXPECT_FALSE(heap.free(p + 16)); // inside the block, aligned
     EXPECT_FALSE(heap.free(p + 8));  // misaligned
     EXPECT_FALSE(heap.free(p + 1));
-    EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base)));      // the first header itself
-    EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + 16))); // below the first payload
+    EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base)));                       // the first header itself
+    EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + 16)));                  // below the first payload
     EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + heap.bytes_mapped()))); // the end
     EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + 2 * MiB)));             // past it
-    EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + 1024))); // inside free space
+    EXPECT_FALSE(heap.free(reinterpret_cast<void*>(arena.base + 1024)));                // inside free space
     EXPECT_FALSE(heap.free(reinterpret_cast<void*>(16)));
     EXPECT_TRUE(heap.free(nullptr)); // like free(NULL): nothing to do
     EXPECT_EQ(heap.live_blocks(), 1u);
@@ -337,8 +333,7 @@ TEST_F(HeapTest, GrowthMergesWithTheFreeTail) {
     EXPECT_EQ((arena.grows[1].second - arena.grows[1].first) % 4096, 0u);
     EXPECT_GE(arena.grows[1].second - arena.grows[1].first, 100 * KiB);
     EXPECT_EQ(heap.bytes_mapped(), arena.grows[1].second - arena.base);
-    EXPECT_LT(reinterpret_cast<uintptr_t>(big), arena.base + 64 * KiB)
-        << "not merged with the old tail";
+    EXPECT_LT(reinterpret_cast<uintptr_t>(big), arena.base + 64 * KiB) << "not merged with the old tail";
     EXPECT_GT(reinterpret_cast<uintptr_t>(big), reinterpret_cast<uintptr_t>(small));
     std::memset(big, 0x11, 100 * KiB);
     std::memset(small, 0x22, 16);
@@ -398,8 +393,8 @@ TEST_F(HeapTest, ExactlyTheMaximumFits) {
 
 TEST_F(HeapTest, HugeRequestsFailCleanly) {
     init(1 * MiB);
-    for (size_t size : {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 15, SIZE_MAX - 32, SIZE_MAX / 2,
-                        size_t(1) << 40, 1 * MiB, 1 * MiB + 1, 2 * MiB}) {
+    for (size_t size : {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 15, SIZE_MAX - 32, SIZE_MAX / 2, size_t(1) << 40, 1 * MiB,
+                        1 * MiB + 1, 2 * MiB}) {
         EXPECT_EQ(heap.allocate(size), nullptr) << size;
         EXPECT_TRUE(heap.check()) << size;
         EXPECT_EQ(heap.bytes_in_use(), 0u) << size;
@@ -466,9 +461,7 @@ TEST_F(HeapTest, RandomAllocateFreeKeepsContentsAndTags) {
         const int alloc_percent = op < 10000 ? 65 : op < 20000 ? 50 : 35;
         if (live.empty() || int(rng() % 100) < alloc_percent) {
             const unsigned kind = rng() % 100;
-            const size_t size = kind < 70   ? rng() % 129
-                                : kind < 95 ? 129 + rng() % 4000
-                                            : 4097 + rng() % 70000;
+            const size_t size = kind < 70 ? rng() % 129 : kind < 95 ? 129 + rng() % 4000 : 4097 + rng() % 70000;
             auto* p = static_cast<unsigned char*>(heap.allocate(size));
             ASSERT_NE(p, nullptr) << "op " << op << " size " << size;
             ASSERT_EQ(reinterpret_cast<uintptr_t>(p) % 16, 0u);

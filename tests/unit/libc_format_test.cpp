@@ -21,13 +21,13 @@ int sg_sprintf(char* s, const char* fmt, ...);
 namespace {
 
 // The same format and arguments through both, then the same text and count.
-#define EXPECT_LIKE_HOST(fmt, ...)                                                                 \
-    do {                                                                                           \
-        static char host_buf[4096], sg_buf[4096];                                                  \
-        int host_n = snprintf(host_buf, sizeof host_buf, fmt, ##__VA_ARGS__);                      \
-        int sg_n = sg_snprintf(sg_buf, sizeof sg_buf, fmt, ##__VA_ARGS__);                         \
-        EXPECT_STREQ(sg_buf, host_buf) << "format \"" << fmt << "\"";                              \
-        EXPECT_EQ(sg_n, host_n) << "format \"" << fmt << "\"";                                     \
+#define EXPECT_LIKE_HOST(fmt, ...)                                                                                     \
+    do {                                                                                                               \
+        static char host_buf[4096], sg_buf[4096];                                                                      \
+        int host_n = snprintf(host_buf, sizeof host_buf, fmt, ##__VA_ARGS__);                                          \
+        int sg_n = sg_snprintf(sg_buf, sizeof sg_buf, fmt, ##__VA_ARGS__);                                             \
+        EXPECT_STREQ(sg_buf, host_buf) << "format \"" << fmt << "\"";                                                  \
+        EXPECT_EQ(sg_n, host_n) << "format \"" << fmt << "\"";                                                         \
     } while (0)
 
 // Sysgate's output alone, for what the host cannot be asked (or disagrees on).
@@ -57,8 +57,7 @@ TEST(LibcFormat, SignedIntegers) {
     EXPECT_LIKE_HOST("%ld %ld", LONG_MAX, LONG_MIN);
     EXPECT_LIKE_HOST("%lld %lld", LLONG_MAX, LLONG_MIN);
     EXPECT_LIKE_HOST("%hhd %hhd %hd %hd", 300, -129, 70000, -32769);
-    EXPECT_LIKE_HOST("%zd %td %jd", static_cast<ssize_t>(-1), static_cast<ptrdiff_t>(-2),
-                     INTMAX_MIN);
+    EXPECT_LIKE_HOST("%zd %td %jd", static_cast<ssize_t>(-1), static_cast<ptrdiff_t>(-2), INTMAX_MIN);
 }
 
 TEST(LibcFormat, UnsignedIntegers) {

@@ -54,8 +54,7 @@ TEST(LibcStart, ParsesArgumentsEnvironmentAndAuxv) {
     EXPECT_STREQ(info.envp[1], "TERM=vt100");
     EXPECT_EQ(info.envp[2], nullptr);
     EXPECT_EQ(info.auxv, &stack[8]);
-    EXPECT_EQ(sg___sg_auxv_find(info.auxv, AT_RANDOM, nullptr),
-              reinterpret_cast<unsigned long>(random));
+    EXPECT_EQ(sg___sg_auxv_find(info.auxv, AT_RANDOM, nullptr), reinterpret_cast<unsigned long>(random));
 }
 
 TEST(LibcStart, EmptyArgumentsAndEnvironment) {

@@ -23,8 +23,7 @@ int sg_abs(int x);
 long sg_labs(long x);
 int sg_sscanf(const char* s, const char* fmt, ...);
 void sg_qsort(void* base, size_t count, size_t size, int (*cmp)(const void*, const void*));
-void* sg_bsearch(const void* key, const void* base, size_t count, size_t size,
-                 int (*cmp)(const void*, const void*));
+void* sg_bsearch(const void* key, const void* base, size_t count, size_t size, int (*cmp)(const void*, const void*));
 int sg_rand(void);
 void sg_srand(unsigned seed);
 char* sg_getenv(const char* name);
@@ -149,9 +148,7 @@ TEST(LibcSscanf, Integers) {
     short h;
     signed char hh;
     size_t z;
-    EXPECT_EQ(sg_sscanf("5000000000 -9000000000000 70000 300 42", "%ld %lld %hd %hhd %zu", &l, &ll,
-                        &h, &hh, &z),
-              5);
+    EXPECT_EQ(sg_sscanf("5000000000 -9000000000000 70000 300 42", "%ld %lld %hd %hhd %zu", &l, &ll, &h, &hh, &z), 5);
     EXPECT_EQ(l, 5000000000L);
     EXPECT_EQ(ll, -9000000000000LL);
     EXPECT_EQ(h, static_cast<short>(70000));
@@ -231,8 +228,7 @@ TEST(LibcQsort, OddElementSizes) {
         memset(r.pad, r.key[0], sizeof r.pad);
     }
     sg_qsort(records.data(), records.size(), sizeof(Record), CompareRecords);
-    for (size_t i = 1; i < records.size(); i++)
-        EXPECT_LE(CompareRecords(&records[i - 1], &records[i]), 0);
+    for (size_t i = 1; i < records.size(); i++) EXPECT_LE(CompareRecords(&records[i - 1], &records[i]), 0);
     for (Record& r : records) // whole elements moved, not just keys
         for (char p : r.pad) EXPECT_EQ(p, r.key[0]);
 }
@@ -240,8 +236,7 @@ TEST(LibcQsort, OddElementSizes) {
 TEST(LibcQsort, Bsearch) {
     int v[] = {1, 3, 5, 7, 9, 11};
     for (int i = 0; i < 6; i++) EXPECT_EQ(sg_bsearch(&v[i], v, 6, sizeof(int), CompareInts), &v[i]);
-    for (int missing : {0, 4, 12})
-        EXPECT_EQ(sg_bsearch(&missing, v, 6, sizeof(int), CompareInts), nullptr);
+    for (int missing : {0, 4, 12}) EXPECT_EQ(sg_bsearch(&missing, v, 6, sizeof(int), CompareInts), nullptr);
     EXPECT_EQ(sg_bsearch(&v[0], v, 0, sizeof(int), CompareInts), nullptr);
 }
 

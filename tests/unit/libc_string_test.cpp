@@ -36,9 +36,9 @@ char* sg_strtok_r(char* s, const char* delim, char** save);
 char* sg_strerror(int errnum);
 char* sg_strsignal(int sig);
 void sg_free(void* p);
-int sg_isalnum(int c), sg_isalpha(int c), sg_isblank(int c), sg_iscntrl(int c), sg_isdigit(int c),
-    sg_isgraph(int c), sg_islower(int c), sg_isprint(int c), sg_ispunct(int c), sg_isspace(int c),
-    sg_isupper(int c), sg_isxdigit(int c), sg_tolower(int c), sg_toupper(int c);
+int sg_isalnum(int c), sg_isalpha(int c), sg_isblank(int c), sg_iscntrl(int c), sg_isdigit(int c), sg_isgraph(int c),
+    sg_islower(int c), sg_isprint(int c), sg_ispunct(int c), sg_isspace(int c), sg_isupper(int c), sg_isxdigit(int c),
+    sg_tolower(int c), sg_toupper(int c);
 }
 
 namespace {

@@ -82,8 +82,8 @@ void CheckImage(const unsigned char* file, const unsigned char* end) {
         ExpectFunctionAt(image, name, filler, sizeof filler);
     }
     // Not exported, or not functions.
-    for (const char* name : {"local_helper", "__vdso_hidden", "__vdso_unlisted", "__vdso_object",
-                             "__kernel_vsyscal", "__kernel_vsyscall2", "", "LINUX_2.6"})
+    for (const char* name : {"local_helper", "__vdso_hidden", "__vdso_unlisted", "__vdso_object", "__kernel_vsyscal",
+                             "__kernel_vsyscall2", "", "LINUX_2.6"})
         EXPECT_EQ(sg___sg_elf_lookup(image.base(), name), nullptr) << name;
 }
 
@@ -122,9 +122,8 @@ TEST(LibcVdso, RejectsOtherImages) {
 TEST(LibcVdso, FindsTheImageThroughTheAuxiliaryVector) {
     LoadedImage image(sg_libc_test_vdso_sysv, sg_libc_test_vdso_sysv_end);
     unsigned long* saved = sg___sg_auxv;
-    unsigned long with[] = {AT_PAGESZ,       4096,
-                            AT_SYSINFO_EHDR, reinterpret_cast<unsigned long>(image.base()),
-                            AT_NULL,         0};
+    unsigned long with[] = {AT_PAGESZ, 4096, AT_SYSINFO_EHDR, reinterpret_cast<unsigned long>(image.base()),
+                            AT_NULL,   0};
     sg___sg_auxv = with;
     void* p = sg_sysgate_vdso_symbol("__kernel_vsyscall");
     EXPECT_TRUE(p && image.contains(p) && !memcmp(p, kSyscallRet, sizeof kSyscallRet));

@@ -83,8 +83,7 @@ void write_file(const fs::path& p, const std::string& data, fs::perms perms) {
 
 struct Entry {
     size_t offset;
-    unsigned ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor,
-        namesize, check;
+    unsigned ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check;
     std::string name, data;
 };
 
@@ -94,8 +93,7 @@ bool parse_newc(const std::string& a, std::vector<Entry>& out, std::string& erro
     for (;;) {
         if (o % 4) return error = "entry at " + std::to_string(o) + " not 4-byte aligned", false;
         if (o + 110 > a.size()) return error = "truncated header at " + std::to_string(o), false;
-        if (a.compare(o, 6, "070701") != 0)
-            return error = "bad magic at " + std::to_string(o), false;
+        if (a.compare(o, 6, "070701") != 0) return error = "bad magic at " + std::to_string(o), false;
         unsigned fields[13];
         for (int f = 0; f < 13; f++) {
             const std::string hex = a.substr(o + 6 + 8 * f, 8);
@@ -104,9 +102,8 @@ bool parse_newc(const std::string& a, std::vector<Entry>& out, std::string& erro
                     return error = "field " + std::to_string(f) + " not hex: " + hex, false;
             fields[f] = unsigned(std::stoul(hex, nullptr, 16));
         }
-        Entry e{o,          fields[0],  fields[1], fields[2], fields[3], fields[4],
-                fields[5],  fields[6],  fields[7], fields[8], fields[9], fields[10],
-                fields[11], fields[12], "",        ""};
+        Entry e{o,         fields[0], fields[1], fields[2],  fields[3],  fields[4],  fields[5], fields[6],
+                fields[7], fields[8], fields[9], fields[10], fields[11], fields[12], "",        ""};
         if (e.namesize == 0) return error = "empty name", false;
         size_t p = o + 110;
         if (p + e.namesize > a.size()) return error = "truncated name", false;
@@ -116,14 +113,12 @@ bool parse_newc(const std::string& a, std::vector<Entry>& out, std::string& erro
         if (e.name.find('\0') != std::string::npos) return error = "NUL inside a name", false;
         p += e.namesize;
         for (; p % 4; p++)
-            if (p >= a.size() || a[p] != '\0')
-                return error = "bad name padding after " + e.name, false;
+            if (p >= a.size() || a[p] != '\0') return error = "bad name padding after " + e.name, false;
         if (p + e.filesize > a.size()) return error = "truncated data of " + e.name, false;
         e.data = a.substr(p, e.filesize);
         p += e.filesize;
         for (; p % 4; p++)
-            if (p >= a.size() || a[p] != '\0')
-                return error = "bad data padding after " + e.name, false;
+            if (p >= a.size() || a[p] != '\0') return error = "bad data padding after " + e.name, false;
         out.push_back(e);
         o = p;
         if (e.name == "TRAILER!!!") break;
@@ -147,8 +142,7 @@ class Mkinitramfs : public ::testing::Test {
         fs::remove_all(dir, ec);
     }
     Result make(const std::vector<std::string>& args) {
-        std::string cmd =
-            python() + " " + quote(source_dir() + "/scripts/mkinitramfs") + " " + quote(archive);
+        std::string cmd = python() + " " + quote(source_dir() + "/scripts/mkinitramfs") + " " + quote(archive);
         for (const std::string& a : args) cmd += " " + quote(a);
         return run(cmd);
     }
@@ -193,9 +187,8 @@ TEST_F(Mkinitramfs, FilesDirectoriesModesAndContents) {
     const auto motd = host("motd", "welcome\n");
     const auto empty = host("empty", "");
     const auto deep = host("deep", "x", true);
-    const std::vector<Entry> entries =
-        build({hello.string() + ":/bin/hello", motd.string() + ":/etc/motd",
-               empty.string() + ":/empty", deep.string() + ":/usr/lib/x/y"});
+    const std::vector<Entry> entries = build({hello.string() + ":/bin/hello", motd.string() + ":/etc/motd",
+                                              empty.string() + ":/empty", deep.string() + ":/usr/lib/x/y"});
     ASSERT_FALSE(entries.empty());
     auto m = by_name(entries);
     EXPECT_EQ(entries.back().name, "TRAILER!!!");
@@ -204,9 +197,8 @@ TEST_F(Mkinitramfs, FilesDirectoriesModesAndContents) {
         for (const Entry& e : entries) s.insert(e.name);
         return s;
     }();
-    EXPECT_EQ(names,
-              (std::set<std::string>{"bin", "etc", "usr", "usr/lib", "usr/lib/x", "bin/hello",
-                                     "etc/motd", "empty", "usr/lib/x/y", "TRAILER!!!"}));
+    EXPECT_EQ(names, (std::set<std::string>{"bin", "etc", "usr", "usr/lib", "usr/lib/x", "bin/hello", "etc/motd",
+                                            "empty", "usr/lib/x/y", "TRAILER!!!"}));
 
     for (const char* d : {"bin", "etc", "usr", "usr/lib", "usr/lib/x"}) {
         const Entry& e = m[d];
@@ -251,8 +243,7 @@ TEST_F(Mkinitramfs, ParentsComeBeforeChildren) {
 
 TEST_F(Mkinitramfs, InodesAreUnique) {
     const auto a = host("a", "a");
-    const std::vector<Entry> entries =
-        build({a.string() + ":/bin/a", a.string() + ":/bin/b", a.string() + ":/sbin/c"});
+    const std::vector<Entry> entries = build({a.string() + ":/bin/a", a.string() + ":/bin/b", a.string() + ":/sbin/c"});
     std::set<unsigned> inos;
     for (const Entry& e : entries) {
         if (e.name == "TRAILER!!!") continue;
@@ -286,16 +277,14 @@ TEST_F(Mkinitramfs, LaterEntryReplacesEarlierOne) {
     const auto first = host("first", "old contents");
     const auto second = host("second", "new", true);
     const std::vector<Entry> entries =
-        build({first.string() + ":/bin/prog", second.string() + ":/bin/prog",
-               first.string() + ":/bin/other"});
+        build({first.string() + ":/bin/prog", second.string() + ":/bin/prog", first.string() + ":/bin/other"});
     auto m = by_name(entries);
     EXPECT_EQ(m["bin/prog"].data, "new");
     EXPECT_EQ(m["bin/prog"].mode, S_REG | 0755);
     EXPECT_EQ(m["bin/other"].data, "old contents");
     EXPECT_EQ(entries.size(), 4u); // bin, bin/other, bin/prog, trailer
     // Different spellings of one guest path are one path.
-    const std::vector<Entry> again =
-        build({first.string() + ":/bin//prog", second.string() + ":/bin/./prog"});
+    const std::vector<Entry> again = build({first.string() + ":/bin//prog", second.string() + ":/bin/./prog"});
     EXPECT_EQ(by_name(again)["bin/prog"].data, "new");
     EXPECT_EQ(again.size(), 3u);
 }
@@ -327,8 +316,7 @@ TEST_F(Mkinitramfs, Reproducible) {
     const auto b = host("b", "b");
     ASSERT_EQ(make({a.string() + ":/x/a", b.string() + ":/b"}).status, 0);
     const std::string first = read_file(archive);
-    fs::last_write_time(a, fs::file_time_type::clock::now() -
-                               std::chrono::hours(5)); // timestamps do not matter
+    fs::last_write_time(a, fs::file_time_type::clock::now() - std::chrono::hours(5)); // timestamps do not matter
     ASSERT_EQ(make({a.string() + ":/x/a", b.string() + ":/b"}).status, 0);
     EXPECT_EQ(read_file(archive), first);
     // Argument order only matters for replacements.

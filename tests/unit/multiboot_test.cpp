@@ -50,8 +50,7 @@ class Multiboot : public ::testing::Test {
         return addr;
     }
     // One memory-map entry at `at` with the given size field; returns the next entry's address.
-    uint64_t put_region(uint64_t at, uint32_t size_field, uint64_t base, uint64_t length,
-                        uint32_t type) {
+    uint64_t put_region(uint64_t at, uint32_t size_field, uint64_t base, uint64_t length, uint32_t type) {
         put32(at, size_field);
         put64(at + 4, base);
         put64(at + 12, length);
@@ -68,8 +67,7 @@ class Multiboot : public ::testing::Test {
     std::vector<unsigned char> memory;
 };
 
-constexpr uint32_t MEM = 1 << 0, CMDLINE = 1 << 2, MODS_FLAG = 1 << 3, MMAP_FLAG = 1 << 6,
-                   LOADER = 1 << 9;
+constexpr uint32_t MEM = 1 << 0, CMDLINE = 1 << 2, MODS_FLAG = 1 << 3, MMAP_FLAG = 1 << 6, LOADER = 1 << 9;
 
 TEST_F(Multiboot, MagicValue) {
     EXPECT_EQ(x86::multiboot::LOADER_MAGIC, 0x2BADB002u);

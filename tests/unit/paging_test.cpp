@@ -30,8 +30,7 @@ class FakeMemory final : public PhysicalMemory {
     uint64_t* table(uint64_t phys) override {
         auto it = pages_.find(phys);
         if (it == pages_.end())
-            throw std::runtime_error("walker touched a page that is not a live table: " +
-                                     std::to_string(phys));
+            throw std::runtime_error("walker touched a page that is not a live table: " + std::to_string(phys));
         return it->second.get();
     }
     uint64_t allocate_zeroed() override {
@@ -46,8 +45,7 @@ class FakeMemory final : public PhysicalMemory {
         return phys;
     }
     void free(uint64_t phys) override {
-        if (!pages_.erase(phys))
-            throw std::runtime_error("free of a page that is not a live table");
+        if (!pages_.erase(phys)) throw std::runtime_error("free of a page that is not a live table");
         frees_++;
         freed_.push_back(phys);
     }
@@ -85,8 +83,7 @@ constexpr uint64_t KiB4 = 0x1000, MiB2 = 0x200000, GiB1 = 0x40000000;
 
 // A virtual address with the given table indices and page offset.
 constexpr uint64_t va_of(unsigned i4, unsigned i3, unsigned i2, unsigned i1, unsigned offset = 0) {
-    uint64_t va =
-        uint64_t(i4) << 39 | uint64_t(i3) << 30 | uint64_t(i2) << 21 | uint64_t(i1) << 12 | offset;
+    uint64_t va = uint64_t(i4) << 39 | uint64_t(i3) << 30 | uint64_t(i2) << 21 | uint64_t(i1) << 12 | offset;
     if (i4 >= 256) va |= 0xffff000000000000ull; // canonical sign extension
     return va;
 }
@@ -156,8 +153,7 @@ TEST(PagingHelpers, EntryEncoding) {
     EXPECT_EQ(make_entry(0x12345000, pte::PRESENT | pte::WRITE), 0x12345003u);
     EXPECT_EQ(make_entry(0x12345678, pte::PRESENT), 0x12345001u); // offset bits dropped
     EXPECT_EQ(make_entry(0xfff0000000001000ull, 0), 0x1000u);     // bits above 51 dropped
-    EXPECT_EQ(make_entry(0x000ffffffffff000ull, pte::NO_EXECUTE | pte::USER | pte::PRESENT),
-              0x800ffffffffff005ull);
+    EXPECT_EQ(make_entry(0x000ffffffffff000ull, pte::NO_EXECUTE | pte::USER | pte::PRESENT), 0x800ffffffffff005ull);
     EXPECT_EQ(entry_address(0x8000000012345867ull), 0x12345000u);
     EXPECT_EQ(entry_address(0x0000000000000fffull), 0u);
     EXPECT_EQ(entry_address(make_entry(0xabcdef000, pte::GLOBAL | pte::NO_EXECUTE)), 0xabcdef000u);
@@ -212,8 +208,7 @@ TEST_F(Paging, NeighbouringMappingsShareTables) {
 
 TEST_F(Paging, LeafFlagsAreKeptAsGivenPlusPresent) {
     const uint64_t va = 0x400000;
-    const uint64_t flags =
-        pte::WRITE | pte::USER | pte::GLOBAL | pte::NO_EXECUTE | pte::CACHE_DISABLE;
+    const uint64_t flags = pte::WRITE | pte::USER | pte::GLOBAL | pte::NO_EXECUTE | pte::CACHE_DISABLE;
     ASSERT_TRUE(w.map(va, 0xabc000, flags));
     uint64_t* e = w.leaf(va);
     ASSERT_NE(e, nullptr);
@@ -221,8 +216,7 @@ TEST_F(Paging, LeafFlagsAreKeptAsGivenPlusPresent) {
     // NX, GLOBAL and PCD never go into the intermediate levels.
     for (unsigned level = 4; level >= 2; level--) {
         const uint64_t i = entry(level, va);
-        EXPECT_EQ(i & ~pte::ADDRESS_MASK, pte::PRESENT | pte::WRITE | pte::USER)
-            << "level " << level;
+        EXPECT_EQ(i & ~pte::ADDRESS_MASK, pte::PRESENT | pte::WRITE | pte::USER) << "level " << level;
     }
 }
 
@@ -245,22 +239,19 @@ TEST_F(Paging, UserBitPropagatesToEveryLevel) {
     const uint64_t kernel_va = va_of(0, 0, 0, 7);
     const uint64_t user_va = va_of(0, 0, 0, 8); // same PT
     ASSERT_TRUE(w.map(kernel_va, 0x70000, pte::WRITE));
-    for (unsigned level = 4; level >= 2; level--)
-        EXPECT_EQ(entry(level, kernel_va) & pte::USER, 0u) << level;
+    for (unsigned level = 4; level >= 2; level--) EXPECT_EQ(entry(level, kernel_va) & pte::USER, 0u) << level;
 
     // A user page under the same tables turns the user bit on at every level (SDM 4.6).
     ASSERT_TRUE(w.map(user_va, 0x80000, pte::WRITE | pte::USER));
     EXPECT_EQ(mem.allocations(), 3u); // no new table
-    for (unsigned level = 4; level >= 2; level--)
-        EXPECT_NE(entry(level, user_va) & pte::USER, 0u) << "level " << level;
+    for (unsigned level = 4; level >= 2; level--) EXPECT_NE(entry(level, user_va) & pte::USER, 0u) << "level " << level;
     EXPECT_NE(entry(1, user_va) & pte::USER, 0u);
     // ... but the kernel page itself stays supervisor-only: its leaf decides.
     EXPECT_EQ(entry(1, kernel_va) & pte::USER, 0u);
 
     // Another kernel mapping later does not take the user bit away.
     ASSERT_TRUE(w.map(va_of(0, 0, 0, 9), 0x90000, 0));
-    for (unsigned level = 4; level >= 2; level--)
-        EXPECT_NE(entry(level, user_va) & pte::USER, 0u) << level;
+    for (unsigned level = 4; level >= 2; level--) EXPECT_NE(entry(level, user_va) & pte::USER, 0u) << level;
 }
 
 TEST_F(Paging, UserMappingCreatesUserTables) {
@@ -286,8 +277,7 @@ TEST_F(Paging, LeafReturnsTheEntryItself) {
 }
 
 TEST_F(Paging, LookupsOnAnEmptyTreeFindNothingAndAllocateNothing) {
-    for (uint64_t va :
-         {0ull, 0x1000ull, 0x7ffffffff000ull, 0xffff800000000000ull, 0xffffffff80000000ull}) {
+    for (uint64_t va : {0ull, 0x1000ull, 0x7ffffffff000ull, 0xffff800000000000ull, 0xffffffff80000000ull}) {
         EXPECT_EQ(w.translate(va), ~0ull) << va;
         EXPECT_EQ(w.leaf(va), nullptr) << va;
         EXPECT_EQ(w.unmap(va), 0u) << va;
@@ -497,8 +487,8 @@ TEST_F(Paging, ManyMappingsRoundTrip) {
     for (int n = 0; n < 3000; n++) {
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         // 4 PML4 slots x 2 PDPT slots x 8 PD slots x any PT slot.
-        const uint64_t va = va_of(unsigned(seed >> 60) & 3, unsigned(seed >> 58) & 1,
-                                  unsigned(seed >> 50) & 7, unsigned(seed >> 32) & 511);
+        const uint64_t va = va_of(unsigned(seed >> 60) & 3, unsigned(seed >> 58) & 1, unsigned(seed >> 50) & 7,
+                                  unsigned(seed >> 32) & 511);
         const uint64_t phys = (seed >> 3) & 0xfffffff000ull;
         ASSERT_TRUE(w.map(va, phys, pte::USER | pte::WRITE));
         expect[va] = phys;

@@ -66,10 +66,7 @@ static void loop_sysenter(long n) {
 static void loop_vdso(long n) {
     for (long i = 0; i < n; i++) {
         long r;
-        __asm__ volatile("call *%1"
-                         : "=a"(r)
-                         : "r"(vsyscall), "a"(__NR64_getppid)
-                         : "rcx", "r11", "memory");
+        __asm__ volatile("call *%1" : "=a"(r) : "r"(vsyscall), "a"(__NR64_getppid) : "rcx", "r11", "memory");
     }
 }
 #else
@@ -174,9 +171,8 @@ static const char* environment(void) {
     memcpy(sig, &b, 4), memcpy(sig + 4, &c, 4), memcpy(sig + 8, &d, 4);
     sig[12] = 0;
     if (!strcmp(sig, "TCGTCGTCGTCG"))
-        return icount
-                   ? "QEMU TCG with -icount shift=0: ticks are guest instructions (deterministic)"
-                   : "QEMU TCG: ticks are emulated time (compare gates within this run only)";
+        return icount ? "QEMU TCG with -icount shift=0: ticks are guest instructions (deterministic)"
+                      : "QEMU TCG: ticks are emulated time (compare gates within this run only)";
     if (!strcmp(sig, "KVMKVMKVM")) return "KVM: ticks are CPU cycles";
     return "a hypervisor: ticks are TSC cycles as it presents them";
 }
@@ -206,8 +202,8 @@ int main(int argc, char** argv) {
         const uint64_t c0 = rdtsc();
         do clock_gettime(CLOCK_MONOTONIC, &t1);
         while ((t1.tv_sec - t0.tv_sec) * 1000000000l + (t1.tv_nsec - t0.tv_nsec) < 100000000l);
-        tsc_hz = (double)(rdtsc() - c0) * 1e9 /
-                 (double)((t1.tv_sec - t0.tv_sec) * 1000000000l + (t1.tv_nsec - t0.tv_nsec));
+        tsc_hz =
+            (double)(rdtsc() - c0) * 1e9 / (double)((t1.tv_sec - t0.tv_sec) * 1000000000l + (t1.tv_nsec - t0.tv_nsec));
         uint32_t a, b, c, d;
         __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
         intel = b == 0x756e6547; /* "Genu" */
@@ -217,15 +213,12 @@ int main(int argc, char** argv) {
     const char* clock = getenv("SYSGATE_CLOCK");
     ticks_are_instructions = clock && !strcmp(clock, "icount");
     vsyscall = sysgate_vdso_symbol("__kernel_vsyscall");
-    vdso_clock_gettime =
-        (int (*)(int, struct timespec*))sysgate_vdso_symbol("__vdso_clock_gettime");
+    vdso_clock_gettime = (int (*)(int, struct timespec*))sysgate_vdso_symbol("__vdso_clock_gettime");
 
-    printf("Sysgate bench (%d-bit) on %s: %ld x getppid() per run, %d runs\n",
-           (int)sizeof(void*) * 8, on_sysgate ? "Sysgate" : "a foreign kernel (Linux?)", calls,
-           runs);
+    printf("Sysgate bench (%d-bit) on %s: %ld x getppid() per run, %d runs\n", (int)sizeof(void*) * 8,
+           on_sysgate ? "Sysgate" : "a foreign kernel (Linux?)", calls, runs);
     printf("environment: %s\n", environment());
-    printf("TSC %.1f MHz%s\n", tsc_hz / 1e6,
-           on_sysgate ? " (the kernel's calibration)" : " (estimated)");
+    printf("TSC %.1f MHz%s\n", tsc_hz / 1e6, on_sysgate ? " (the kernel's calibration)" : " (estimated)");
     printf("%-34s %12s %12s %12s\n", "gate", "min ticks", "median ticks", "ns/call");
     const char* gate32 = stats.vdso_gate32 == SYSGATE_GATE_SYSENTER  ? "sysenter"
                          : stats.vdso_gate32 == SYSGATE_GATE_SYSCALL ? "syscall"
@@ -246,8 +239,7 @@ int main(int argc, char** argv) {
     };
 #else
     char vdso_name[64];
-    snprintf(vdso_name, sizeof vdso_name, "vdso __kernel_vsyscall (%s)",
-             on_sysgate ? gate32 : "the kernel's choice");
+    snprintf(vdso_name, sizeof vdso_name, "vdso __kernel_vsyscall (%s)", on_sysgate ? gate32 : "the kernel's choice");
     const struct row rows[] = {
         {"int $0x80", loop_int80, 1, ""},
         {"sysenter", loop_sysenter, intel && vsyscall != 0 && on_sysgate,

@@ -20,12 +20,17 @@
 
 static int cases_passed, cases_failed, cases_skipped;
 
-static int by_name(const void* a, const void* b) { return strcmp(*(char* const*)a, *(char* const*)b); }
+static int by_name(const void* a, const void* b) {
+    return strcmp(*(char* const*)a, *(char* const*)b);
+}
 
 static void count_line(const char* line) {
-    if (!strncmp(line, "[OK]", 4)) cases_passed++;
-    else if (!strncmp(line, "[FAIL]", 6)) cases_failed++;
-    else if (!strncmp(line, "[SKIP]", 6)) cases_skipped++;
+    if (!strncmp(line, "[OK]", 4))
+        cases_passed++;
+    else if (!strncmp(line, "[FAIL]", 6))
+        cases_failed++;
+    else if (!strncmp(line, "[SKIP]", 6))
+        cases_skipped++;
 }
 
 static double seconds_since(const struct timespec* start) {
@@ -84,7 +89,8 @@ static int run(const char* path, int limit_seconds) {
             done = waitpid(child, &status, 0) == child;
             break;
         }
-        if (waitpid(child, &status, WNOHANG) == child) done = 1;
+        if (waitpid(child, &status, WNOHANG) == child)
+            done = 1;
         else if (seconds_since(&start) > limit_seconds) {
             kill(child, SIGKILL);
             waitpid(child, &status, 0);

@@ -59,12 +59,14 @@ static enum expectation expect(enum gate g) {
     return WORKS;
 }
 /* int $0x80 takes i386 numbers even from 64-bit code. */
-static long nr(enum gate g, long nr32, long nr64) { return g == INT80 ? nr32 : nr64; }
+static long nr(enum gate g, long nr32, long nr64) {
+    return g == INT80 ? nr32 : nr64;
+}
 /* The registers a gate may change for this ABI. */
 static int may_change(enum gate g, int index) {
-    if (index == 0) return 1;                      /* rax: the result */
-    if (g == INT80) return 0;                      /* int $0x80 changes only eax */
-    return index == 2 || index == 10;              /* syscall ABI: rcx, r11 */
+    if (index == 0) return 1;         /* rax: the result */
+    if (g == INT80) return 0;         /* int $0x80 changes only eax */
+    return index == 2 || index == 10; /* syscall ABI: rcx, r11 */
 }
 /* Argument registers: i386 order for int $0x80, x86_64 order otherwise. */
 static void set_args(struct regs* r, enum gate g, word a1, word a2, word a3) {
@@ -123,7 +125,8 @@ static void set_args(struct regs* r, enum gate g, word a1, word a2, word a3) {
 
 static void fill(struct regs* r) {
     word* w = (word*)r;
-    for (int i = 0; i < NREGS; i++) w[i] = (word)(0x5a5a0000u + 0x1111u * (unsigned)i) | ((word)1 << (sizeof(word) * 8 - 2));
+    for (int i = 0; i < NREGS; i++)
+        w[i] = (word)(0x5a5a0000u + 0x1111u * (unsigned)i) | ((word)1 << (sizeof(word) * 8 - 2));
     r->rflags = FLAG_IF | 2;
 }
 
@@ -240,8 +243,12 @@ static void bad_numbers_return_enosys(void) {
 
 static void bad_pointers_return_efault(void) {
 #if defined(__x86_64__)
-    const word bad[] = {0x10, 0xffff800000000000ul, 0xffffffff80000000ul, 0x0000800000000000ul,
-                        0x7ffffffff000ul - 4, 0xfffffffffffffff0ul};
+    const word bad[] = {0x10,
+                        0xffff800000000000ul,
+                        0xffffffff80000000ul,
+                        0x0000800000000000ul,
+                        0x7ffffffff000ul - 4,
+                        0xfffffffffffffff0ul};
 #else
     const word bad[] = {0x10, 0xfffff000u, 0xfffffffcu};
 #endif
@@ -325,8 +332,8 @@ static void entry_flags_survive(void) {
 static void on_usr1_rewrite(int sig, siginfo_t* info, void* context) {
     (void)sig, (void)info;
     uint64_t* mc = (uint64_t*)((char*)context + 40); /* sigcontext: r8 at 0 ... rcx at 14 */
-    mc[14] = 0x1111222233334444ull;                   /* rcx != rip: sysret would lose it */
-    mc[3] = 0x5555666677778888ull;                    /* r11 != rflags */
+    mc[14] = 0x1111222233334444ull;                  /* rcx != rip: sysret would lose it */
+    mc[3] = 0x5555666677778888ull;                   /* r11 != rflags */
 }
 #endif
 
@@ -415,7 +422,9 @@ static void gate_window_survives_hostile_gs(void) {
 /* ---- bad user stacks at sysenter */
 
 #if !defined(__x86_64__)
-static void bad_stack_call(void* arg) { sysenter32_bad_stack(__NR32_getppid, (uint32_t)(uintptr_t)arg); }
+static void bad_stack_call(void* arg) {
+    sysenter32_bad_stack(__NR32_getppid, (uint32_t)(uintptr_t)arg);
+}
 #endif
 
 static void sysenter_bad_stack_gives_efault(void) {
@@ -463,8 +472,8 @@ static void high_registers_survive_32bit_gates(void) {
         CHECK_EQ((long)c.result, ppid);
         for (int i = 0; i < 8; i++) {
             static const uint64_t expected[] = {0x0808080808080808ull, 0x0909090909090909ull, 0x1010101010101010ull,
-                                         0x1111111111111111ull, 0x1212121212121212ull, 0x1313131313131313ull,
-                                         0x1414141414141414ull, 0x1515151515151515ull};
+                                                0x1111111111111111ull, 0x1212121212121212ull, 0x1313131313131313ull,
+                                                0x1414141414141414ull, 0x1515151515151515ull};
             /* Preserved, or zero (a kernel may clear them); anything else leaked.
              * One exception: syscall itself writes RFLAGS into r11 (SDM Vol. 2B
              * SYSCALL) before the kernel runs, and sysretl reloads RFLAGS from it,
@@ -497,16 +506,17 @@ static void vdso_is_mapped_and_chosen(void) {
 #endif
     struct sysgate_stats s;
     sysgate_stats(&s, sizeof s);
-    const char* gate = s.vdso_gate32 == SYSGATE_GATE_SYSENTER ? "sysenter"
-                     : s.vdso_gate32 == SYSGATE_GATE_SYSCALL  ? "syscall"
-                                                              : "int80";
+    const char* gate = s.vdso_gate32 == SYSGATE_GATE_SYSENTER  ? "sysenter"
+                       : s.vdso_gate32 == SYSGATE_GATE_SYSCALL ? "syscall"
+                                                               : "int80";
     test_note("vDSO at %p, 32-bit gate %s, CPU vendor %d", (void*)ehdr, gate, (int)s.cpu_vendor);
     /* Writing to it must fault: it is mapped read-only. */
 }
 
 static void vdso_time_without_entering(void) {
 #if defined(__x86_64__)
-    int (*vgettime)(int, struct timespec*) = (int (*)(int, struct timespec*))sysgate_vdso_symbol("__vdso_clock_gettime");
+    int (*vgettime)(int, struct timespec*) =
+        (int (*)(int, struct timespec*))sysgate_vdso_symbol("__vdso_clock_gettime");
     CHECK(vgettime != 0);
     if (!vgettime) return;
     struct sysgate_stats a, b;

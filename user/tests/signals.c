@@ -10,11 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysgate/syscall_nr.h>
-#include <sysgate/syscalls.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sysgate/syscall_nr.h>
+#include <sysgate/syscalls.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -575,7 +574,9 @@ static int signal_then_write_later(void* arg) {
     return write(fd, "r", 1) == 1 ? 0 : 1;
 }
 
-static long read_through_vdso(int fd, char* buf, long n) { return sys_read(fd, buf, n); }
+static long read_through_vdso(int fd, char* buf, long n) {
+    return sys_read(fd, buf, n);
+}
 
 static long read_through_int80(int fd, char* buf, long n) {
     long r;

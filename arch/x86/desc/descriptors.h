@@ -30,7 +30,8 @@ struct Segment {
     bool granular = true;   // G: limit counts 4 KiB pages
 };
 
-// clang-format off: one field per line, in the order of the SDM figure
+// One field per line, in the order of the SDM figure.
+// clang-format off
 constexpr uint64_t encode(const Segment& s) {
     return (uint64_t(s.limit) & 0xffff)             // limit 15:0      bits 0-15
          | (uint64_t(s.base) & 0xffffff) << 16      // base 23:0       bits 16-39

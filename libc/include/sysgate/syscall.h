@@ -31,9 +31,8 @@ __SG_END_DECLS
 /* __sysgate_syscall(nr, up to six arguments): missing arguments are 0, and
    each is converted to long (pointers included). */
 #define __sysgate_syscall(nr, ...) __SG_SYSCALL_PAD(nr, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0)
-#define __SG_SYSCALL_PAD(nr, a1, a2, a3, a4, a5, a6, ...)                                          \
-    __sysgate_syscall6((long)(nr), (long)(a1), (long)(a2), (long)(a3), (long)(a4), (long)(a5),     \
-                       (long)(a6))
+#define __SG_SYSCALL_PAD(nr, a1, a2, a3, a4, a5, a6, ...)                                                              \
+    __sysgate_syscall6((long)(nr), (long)(a1), (long)(a2), (long)(a3), (long)(a4), (long)(a5), (long)(a6))
 
 /* True for a raw result that encodes an error. */
 #define __SG_IS_ERR(r) ((unsigned long)(r) > -4096UL)
