@@ -19,16 +19,10 @@ namespace {
 GateCounters gate_counters;
 bool tracing;
 
+// Calls from the vDSO's fallback path are counted apart from other syscalls.
 unsigned stats_gate(const x86::RegisterFrame& frame, x86::entry::Gate gate) {
-    switch (gate) {
-    case x86::entry::Gate::Int80:
-        return SYSGATE_GATE_INT80;
-    case x86::entry::Gate::Sysenter:
-        return SYSGATE_GATE_SYSENTER;
-    case x86::entry::Gate::Syscall:
-        return vdso::is_fallback_return(frame.rip) ? SYSGATE_GATE_VDSO_FALLBACK : SYSGATE_GATE_SYSCALL;
-    }
-    return SYSGATE_GATE_INT80;
+    if (gate == x86::entry::Gate::Syscall && vdso::is_fallback_return(frame.rip)) return SYSGATE_GATE_VDSO_FALLBACK;
+    return abi_gate(gate);
 }
 
 const char* gate_label(unsigned stats_gate_index) {
@@ -177,6 +171,18 @@ bool caller_is_64bit() {
 }
 
 } // namespace
+
+uint32_t abi_gate(x86::entry::Gate gate) {
+    switch (gate) {
+    case x86::entry::Gate::Int80:
+        return SYSGATE_GATE_INT80;
+    case x86::entry::Gate::Sysenter:
+        return SYSGATE_GATE_SYSENTER;
+    case x86::entry::Gate::Syscall:
+        return SYSGATE_GATE_SYSCALL;
+    }
+    return SYSGATE_GATE_INT80;
+}
 
 void init(bool trace) {
     tracing = trace;

@@ -10,6 +10,9 @@ namespace syscall {
 // Installs the dispatcher into the gates (arch/x86/entry/gates.cpp).
 void init(bool trace);
 
+// A gate as the Sysgate ABI numbers it (SYSGATE_GATE_* in <sysgate/abi.h>).
+uint32_t abi_gate(x86::entry::Gate gate);
+
 void set_trace(bool on);
 bool trace_enabled();
 

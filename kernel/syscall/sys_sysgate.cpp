@@ -11,22 +11,6 @@
 #include "kernel/time.h"
 #include "kernel/vdso.h"
 
-namespace {
-
-uint32_t gate_code(x86::entry::Gate g) {
-    switch (g) {
-    case x86::entry::Gate::Int80:
-        return SYSGATE_GATE_INT80;
-    case x86::entry::Gate::Sysenter:
-        return SYSGATE_GATE_SYSENTER;
-    case x86::entry::Gate::Syscall:
-        return SYSGATE_GATE_SYSCALL;
-    }
-    return SYSGATE_GATE_INT80;
-}
-
-} // namespace
-
 int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
     sysgate_stats s{};
     const syscall::GateCounters& c = syscall::counters();
@@ -42,8 +26,8 @@ int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
     s.context_switches = sched::context_switches();
     s.processes = uint64_t(proc::count());
     s.processes_created = proc::processes_created();
-    s.vdso_gate32 = gate_code(vdso::gate32());
-    s.vdso_gate64 = gate_code(vdso::gate64());
+    s.vdso_gate32 = syscall::abi_gate(vdso::gate32());
+    s.vdso_gate64 = syscall::abi_gate(vdso::gate64());
     s.timer_hz = ktime::timer_hz();
     s.cpu_vendor = boot_cpu().vendor == x86::Vendor::Intel ? SYSGATE_VENDOR_INTEL
                    : boot_cpu().vendor == x86::Vendor::Amd ? SYSGATE_VENDOR_AMD
@@ -83,7 +67,7 @@ int64_t sys_sysgate_procs(UserPtr<void> buf, size_t count) {
         out.ppid = p->parent ? p->parent->pid : 0;
         out.state = p->state == ProcessState::Zombie ? 'Z' : p->state == ProcessState::Sleeping ? 'S' : 'R';
         out.bits = p->is64 ? 64 : 32;
-        out.gate = gate_code(p->gate);
+        out.gate = syscall::abi_gate(p->gate);
         __builtin_memcpy(out.name, p->name, sizeof(out.name));
         if (copy_to_user(buf + n * sizeof(out), &out, sizeof(out))) return -err::EFAULT;
     }

@@ -39,6 +39,26 @@ static double seconds_since(const struct timespec* start) {
     return (now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+/* A program's output, passed through a line at a time so its [OK] /
+ * [FAIL] / [SKIP] lines can be counted. */
+struct output {
+    char line[512];
+    size_t used;
+};
+
+static void pass_through(struct output* out, const char* data, long n) {
+    for (long i = 0; i < n; i++) {
+        if (out->used < sizeof out->line - 1) out->line[out->used++] = data[i];
+        if (data[i] == '\n') {
+            out->line[out->used] = 0;
+            fputs(out->line, stdout);
+            count_line(out->line);
+            out->used = 0;
+        }
+    }
+    fflush(stdout);
+}
+
 /* Runs one program; returns its wait status (or -1 if it timed out). */
 static int run(const char* path, int limit_seconds) {
     int pipefd[2];
@@ -66,60 +86,33 @@ static int run(const char* path, int limit_seconds) {
 
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    char line[512];
-    size_t used = 0;
-    int status = 0, done = 0, timed_out = 0;
-    while (!done) {
-        char buf[256];
+    struct output out = {.used = 0};
+    char buf[256];
+    int status = 0, timed_out = 0;
+    for (;;) {
         const long n = read(pipefd[0], buf, sizeof buf);
         if (n > 0) {
-            for (long i = 0; i < n; i++) {
-                if (used < sizeof line - 1) line[used++] = buf[i];
-                if (buf[i] == '\n') {
-                    line[used] = 0;
-                    fputs(line, stdout);
-                    count_line(line);
-                    used = 0;
-                }
-            }
-            fflush(stdout);
+            pass_through(&out, buf, n);
             continue;
         }
         if (n == 0) { /* every writer closed: the program is gone or going */
-            done = waitpid(child, &status, 0) == child;
+            waitpid(child, &status, 0);
             break;
         }
-        if (waitpid(child, &status, WNOHANG) == child)
-            done = 1;
-        else if (seconds_since(&start) > limit_seconds) {
+        if (waitpid(child, &status, WNOHANG) == child) break;
+        if (seconds_since(&start) > limit_seconds) {
             kill(child, SIGKILL);
             waitpid(child, &status, 0);
             timed_out = 1;
-            done = 1;
-        } else {
-            struct timespec pause = {0, 5 * 1000 * 1000};
-            nanosleep(&pause, 0);
+            break;
         }
+        struct timespec pause = {0, 5 * 1000 * 1000};
+        nanosleep(&pause, 0);
     }
-    /* Whatever is still in the pipe. */
-    for (;;) {
-        char buf[256];
-        const long n = read(pipefd[0], buf, sizeof buf);
-        if (n <= 0) break;
-        for (long i = 0; i < n; i++) {
-            if (used < sizeof line - 1) line[used++] = buf[i];
-            if (buf[i] == '\n') {
-                line[used] = 0;
-                fputs(line, stdout);
-                count_line(line);
-                used = 0;
-            }
-        }
-    }
-    if (used) {
-        line[used] = 0;
-        printf("%s\n", line);
-    }
+    /* Whatever is still in the pipe, and a last line without its newline. */
+    long n;
+    while ((n = read(pipefd[0], buf, sizeof buf)) > 0) pass_through(&out, buf, n);
+    if (out.used) pass_through(&out, "\n", 1);
     close(pipefd[0]);
     return timed_out ? -1 : status;
 }
