@@ -77,10 +77,6 @@ uint64_t tsc_hz() {
     return tsc_per_second;
 }
 
-uint64_t tsc_to_ns(uint64_t t) {
-    return uint64_t(((unsigned __int128)t * clock.ns_mult) >> 32);
-}
-
 uint64_t now_ns() {
     return vdso_tsc_to_ns(&clock, x86::rdtsc());
 }

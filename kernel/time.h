@@ -11,7 +11,6 @@ void set_timer_hz(unsigned hz); // reprograms the PIT (sysgate_ctl, for the gate
 uint64_t tsc_hz();
 uint64_t now_ns();     // CLOCK_MONOTONIC: since boot, from the TSC
 int64_t realtime_ns(); // CLOCK_REALTIME: the RTC at boot plus now_ns()
-uint64_t tsc_to_ns(uint64_t tsc_ticks);
 
 // The clock parameters live in the page the vDSO maps read-only, so the
 // kernel and __vdso_clock_gettime compute time the same way.

@@ -316,13 +316,4 @@ AddressSpace* AddressSpace::clone() const {
     return copy;
 }
 
-uint64_t AddressSpace::resident_pages() const {
-    Walker w(physical_memory(), root_);
-    uint64_t n = 0;
-    for (const Region* r = regions_; r; r = r->next)
-        for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE)
-            if (w.translate(va) != ~0ull) n++;
-    return n;
-}
-
 } // namespace mm

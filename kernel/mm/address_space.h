@@ -61,7 +61,6 @@ class AddressSpace {
 
     const Region* regions() const { return regions_; }
     const Region* find(uint64_t va) const;
-    uint64_t resident_pages() const;
 
     // The program break (brk): [brk_start, brk_end) is the "heap" region.
     uint64_t brk_start = 0, brk_end = 0;

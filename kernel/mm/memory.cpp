@@ -207,9 +207,6 @@ bool is_mapped(uint64_t va) {
 size_t heap_in_use() {
     return heap.bytes_in_use();
 }
-size_t heap_live_blocks() {
-    return heap.live_blocks();
-}
 bool heap_check() {
     return heap.check();
 }

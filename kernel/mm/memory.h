@@ -41,7 +41,6 @@ bool is_stack_guard(uint64_t va);
 
 // Heap statistics (new/delete).
 size_t heap_in_use();
-size_t heap_live_blocks();
 bool heap_check();
 
 // True if va is mapped in the current page tables (for backtraces and dumps).

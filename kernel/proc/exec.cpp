@@ -5,7 +5,6 @@
 #include "arch/x86/desc/layout.h"
 #include "arch/x86/mm/layout.h"
 #include "arch/x86/vdso/layout.h"
-#include "kernel/boot.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/exec/elf.h"
@@ -125,7 +124,6 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
 
     uint64_t sp = 0;
     if (!result) {
-        const x86::CpuInfo& cpu = boot_cpu();
         uint32_t leaf1[4];
         x86::cpuid(1, 0, leaf1);
         exec::AuxEntry aux[24];
@@ -149,7 +147,6 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
         aux[n++] = {exec::at::RANDOM, 0};
         aux[n++] = {exec::at::EXECFN, 0};
         aux[n++] = {exec::at::PLATFORM, 0};
-        (void)cpu;
         uint8_t random[16];
         random_bytes(random, sizeof(random));
         const exec::StackSpec spec{exe.is64,

@@ -70,7 +70,6 @@ bool rewind_to_gate(RegisterFrame& f);
 bool is_system_call(const RegisterFrame& f);
 
 // Entry points, for tests and the boot log.
-uint64_t int80_address();
 uint64_t sysenter_address();
 uint64_t syscall64_address();
 uint64_t syscall32_address();

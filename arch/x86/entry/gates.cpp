@@ -138,9 +138,6 @@ bool rewind_to_gate(RegisterFrame& f) {
     return true;
 }
 
-uint64_t int80_address() {
-    return reinterpret_cast<uint64_t>(int80_entry);
-}
 uint64_t sysenter_address() {
     return reinterpret_cast<uint64_t>(sysenter_entry);
 }
