@@ -1,4 +1,5 @@
 #include "kernel/cmdline.h"
+#include "kernel/strings.h"
 
 #include "kernel/format.h"
 
@@ -18,14 +19,9 @@ const size_t option_count = sizeof(options) / sizeof(options[0]);
 
 namespace {
 
-bool equal(const char* a, const char* b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
-
 const OptionSpec* find_option(const char* key) {
     for (size_t i = 0; i < option_count; i++)
-        if (equal(options[i].name, key)) return &options[i];
+        if (same_string(options[i].name, key)) return &options[i];
     return nullptr;
 }
 
@@ -110,7 +106,7 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
         }
         *eq = 0;
         const char* value = eq + 1;
-        if (equal(word, "init")) {
+        if (same_string(word, "init")) {
             // Everything after init= belongs to the program.
             if (!*value) {
                 error(out, "init= needs a program path");
@@ -144,7 +140,7 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
 const char* CommandLine::get(const char* key, const char* fallback) const {
     const char* found = fallback;
     for (size_t i = 0; i < setting_count; i++) // the last one given wins, as on Linux
-        if (equal(settings[i].key, key)) found = settings[i].value;
+        if (same_string(settings[i].key, key)) found = settings[i].value;
     return found;
 }
 

@@ -15,16 +15,12 @@
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
 #include "kernel/shutdown.h"
+#include "kernel/strings.h"
 #include "kernel/syscall/dispatch.h"
 #include "kernel/trap.h"
 #include "kernel/vdso.h"
 
 namespace {
-
-bool equal(const char* a, const char* b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
 
 // Every way back to user mode passes here with interrupts disabled:
 // give up the CPU if the time slice is over, then deliver signals.
@@ -93,7 +89,7 @@ void start_gates() {
              gates.sysenter ? "MSRs 0x174-0x176 set" : "no SEP",
              gates.syscall ? "STAR/LSTAR/CSTAR/FMASK set" : "absent");
     vdso::init(boot_cpu(), cmd.get("vsyscall", "auto"), gates);
-    syscall::init(equal(cmd.get("strace", "0"), "1"));
+    syscall::init(same_string(cmd.get("strace", "0"), "1"));
 }
 
 void start_system(const x86::multiboot::BootInfo& boot) {

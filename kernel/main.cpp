@@ -15,6 +15,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/selftest.h"
 #include "kernel/shutdown.h"
+#include "kernel/strings.h"
 #include "kernel/time.h"
 #include "kernel/trap.h"
 
@@ -26,11 +27,6 @@ x86::CpuInfo cpu_info;
 
 const void* boot_phys(uint64_t phys) {
     return x86::mm::phys_to_virt(phys);
-}
-
-bool equal(const char* a, const char* b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
 }
 
 void print_cpu(const x86::CpuInfo& c) {
@@ -81,7 +77,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t multiboot_info
     for (; boot.cmdline[n] && n + 1 < sizeof(cmdline_copy); n++) cmdline_copy[n] = boot.cmdline[n];
     cmdline_copy[n] = 0;
     // QEMU's -kernel puts the kernel's file name in front; GRUB does not.
-    cmdline::parse(cmdline_copy, command_line, equal(boot.loader_name, "qemu"));
+    cmdline::parse(cmdline_copy, command_line, same_string(boot.loader_name, "qemu"));
     kprintln("[boot] command line: {}", cmdline_copy);
     for (size_t i = 0; i < command_line.error_count; i++) kprintln("[boot] {}", command_line.errors[i]);
     print_memory_map(boot);
@@ -95,7 +91,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t multiboot_info
     start_gates();
 
     if (const char* kind = command_line.get("crash")) selftest::crash(kind);
-    if (equal(command_line.get("selftest", "0"), "1"))
+    if (same_string(command_line.get("selftest", "0"), "1"))
         shutdown(selftest::run_all() ? status::OK : status::SELFTEST_FAILED);
 
     start_system(boot);

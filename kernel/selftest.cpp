@@ -1,4 +1,5 @@
 #include "kernel/selftest.h"
+#include "kernel/strings.h"
 
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/cpu/msr.h"
@@ -173,6 +174,7 @@ bool ring3(Result& r) {
     x86::gdt::set_kernel_stack(old_rsp0);
     kernel.unmap(CODE);
     kernel.unmap(STACK);
+    kernel.free_tables(0, 0, nullptr, nullptr); // the lower half is user space: leave it empty
     x86::invlpg(CODE);
     x86::invlpg(STACK);
     mm::free_frame(code_frame);
@@ -232,11 +234,7 @@ bool run_all() {
 
 void crash(const char* kind) {
     kprintln("[crash] faulting on purpose: crash={}", kind);
-    auto is = [kind](const char* k) {
-        const char* a = kind;
-        while (*a && *a == *k) a++, k++;
-        return *a == *k;
-    };
+    auto is = [kind](const char* k) { return same_string(kind, k); };
     if (is("pagefault")) {
         *reinterpret_cast<volatile uint64_t*>(0xdead0000ull) = 1;
     } else if (is("overflow")) {

@@ -1,15 +1,11 @@
 #include "kernel/vdso_choice.h"
+#include "kernel/strings.h"
 
 namespace vdso {
 namespace {
 
 using x86::Vendor;
 using x86::entry::Gate;
-
-bool equal(const char* a, const char* b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
 
 // sysenter in compatibility mode: Intel (and others with a working SEP),
 // never AMD, whose CPUs raise #UD for it once long mode is on.
@@ -30,13 +26,13 @@ const char* why_no_sysenter(const x86::CpuInfo& c) {
 } // namespace
 
 bool parse_option(const char* text, Option& out) {
-    if (!text || equal(text, "auto"))
+    if (!text || same_string(text, "auto"))
         out = Option::Auto;
-    else if (equal(text, "int80"))
+    else if (same_string(text, "int80"))
         out = Option::Int80;
-    else if (equal(text, "sysenter"))
+    else if (same_string(text, "sysenter"))
         out = Option::Sysenter;
-    else if (equal(text, "syscall"))
+    else if (same_string(text, "syscall"))
         out = Option::Syscall;
     else
         return false;
