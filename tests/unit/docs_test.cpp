@@ -3,6 +3,8 @@
 // numbers and selector values in docs/gates.md are the kernel's constants.
 #include <gtest/gtest.h>
 
+#include "script_runner.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -21,14 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path root = SYSGATE_SOURCE_DIR;
-
-std::string read(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+const fs::path root = script_runner::source_dir();
+using script_runner::read_file;
 
 std::vector<fs::path> documents() {
     std::vector<fs::path> docs{root / "README.md", root / "user/README.md", root / "libc/README.md"};
@@ -62,7 +58,7 @@ TEST(Docs, EveryCodeReferenceExists) {
     int checked = 0;
     for (const fs::path& doc : documents()) {
         if (!fs::exists(doc)) continue;
-        const std::string text = read(doc);
+        const std::string text = read_file(doc);
         // Files the tutorial itself creates exist only after its steps.
         std::vector<std::string> created;
         const std::regex create("<!-- tutorial: create (\\S+) -->");
@@ -76,7 +72,7 @@ TEST(Docs, EveryCodeReferenceExists) {
             if (!fs::exists(target)) target = doc.parent_path() / (*it)[1].str();
             ASSERT_TRUE(fs::exists(target)) << doc.filename() << " cites " << (*it)[1] << ", which does not exist";
             if ((*it)[2].matched) {
-                EXPECT_NE(read(target).find((*it)[2].str()), std::string::npos)
+                EXPECT_NE(read_file(target).find((*it)[2].str()), std::string::npos)
                     << doc.filename() << " cites " << (*it)[0] << ": no such symbol in the file";
             }
             checked++;
@@ -89,7 +85,7 @@ TEST(Docs, EveryRelativeLinkResolves) {
     const std::regex link("\\]\\(([^)#:]+)(#[^)]*)?\\)");
     for (const fs::path& doc : documents()) {
         if (!fs::exists(doc)) continue;
-        const std::string text = read(doc);
+        const std::string text = read_file(doc);
         for (std::sregex_iterator it(text.begin(), text.end(), link), end; it != end; ++it)
             EXPECT_TRUE(fs::exists(doc.parent_path() / (*it)[1].str()))
                 << doc.filename() << " links to " << (*it)[1] << ", which does not exist";
@@ -97,7 +93,7 @@ TEST(Docs, EveryRelativeLinkResolves) {
 }
 
 TEST(Docs, GatesGuideHasTheKernelsMsrNumbers) {
-    const std::string text = read(root / "docs/gates.md");
+    const std::string text = read_file(root / "docs/gates.md");
     EXPECT_TRUE(line_pairs(text, "IA32_SYSENTER_CS", "(" + hex(x86::msr::SYSENTER_CS, false) + ")"));
     EXPECT_TRUE(line_pairs(text, "IA32_SYSENTER_ESP", "(" + hex(x86::msr::SYSENTER_ESP, false) + ")"));
     EXPECT_TRUE(line_pairs(text, "IA32_SYSENTER_EIP", "(" + hex(x86::msr::SYSENTER_EIP, false) + ")"));
@@ -111,7 +107,7 @@ TEST(Docs, GatesGuideHasTheKernelsMsrNumbers) {
 }
 
 TEST(Docs, GatesGuideHasTheKernelsSelectors) {
-    const std::string text = read(root / "docs/gates.md");
+    const std::string text = read_file(root / "docs/gates.md");
     // The GDT diagram: "  1    0x08     kernel code 64 ..." per fixed slot.
     const struct {
         unsigned index;
@@ -148,6 +144,6 @@ TEST(Docs, GatesGuideHasTheKernelsSelectors) {
 }
 
 TEST(Docs, GatesGuideHasTheVdsoAddresses) {
-    const std::string text = read(root / "docs/gates.md");
+    const std::string text = read_file(root / "docs/gates.md");
     EXPECT_NE(text.find(hex(x86::vdso::CODE32, false)), std::string::npos);
 }

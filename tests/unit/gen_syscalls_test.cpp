@@ -2,6 +2,8 @@
 // libc numbers and stubs. Run as a program on fixture tables.
 #include <gtest/gtest.h>
 
+#include "script_runner.h"
+
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -20,50 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string source_dir() {
-#ifdef SYSGATE_SOURCE_DIR
-    return SYSGATE_SOURCE_DIR;
-#else
-    const std::string file = __FILE__; // .../tests/unit/gen_syscalls_test.cpp
-    const auto at = file.rfind("tests/unit/");
-    return at == 0 || at == std::string::npos ? "." : file.substr(0, at - 1);
-#endif
-}
-
-std::string quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-struct Result {
-    int status = -1;    // exit status, or -1 if it did not exit normally
-    std::string output; // stdout and stderr together
-};
-
-Result run(const std::string& command) {
-    Result r;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (!pipe) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-    const int status = pclose(pipe);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-std::string python() {
-    const char* p = std::getenv("PYTHON");
-    return p && *p ? p : "python3";
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using namespace script_runner;
 
 void write_file(const fs::path& p, const std::string& text) {
     std::ofstream out(p, std::ios::binary);
