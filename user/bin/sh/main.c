@@ -107,6 +107,10 @@ static int run_input(int fd) {
     return last_status;
 }
 
+static void ignore_interrupt(int sig) {
+    (void)sig;
+}
+
 int main(int argc, char** argv) {
     if (argc > 1 && !strcmp(argv[1], "-c")) {
         if (argc < 3) {
@@ -130,6 +134,9 @@ int main(int argc, char** argv) {
         return run_input(fd);
     }
     interactive = isatty(0);
-    if (interactive) signal(SIGINT, SIG_IGN); /* Ctrl-C is for the programs it runs */
+    /* Ctrl-C is for the programs the shell runs. A handler that does nothing
+       rather than SIG_IGN: an ignored signal would be inherited by every
+       child until it reset it, so a Ctrl-C landing in between would be lost. */
+    if (interactive) signal(SIGINT, ignore_interrupt);
     return run_input(0);
 }
