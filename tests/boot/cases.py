@@ -258,6 +258,23 @@ CASES = (
         timeout=by_row({"bochs-intel": 240, "bochs-amd": 240}, default=90),
     ),
     Case(
+        # Long lines: a terminal line takes 4095 bytes (as on Linux); a
+        # 3000-byte command runs whole, a 5000-byte one is refused with a
+        # message from the tty and from the shell, never cut and run.
+        "shell-long-line",
+        stdin=("\n", Await(r"Type help"),
+               "echo " + "a" * 2990 + " en\"\"d-of-3000\n", Await(r"a end-of-3000$"),
+               "echo " + "b" * 4990 + " en\"\"d-of-5000\n", Await(r"nothing was run$"),
+               "echo status \"\"$?\n", Await(r"status \d+$"),
+               "exit 6\n"),
+        expect=(r"^a{2990} end-of-3000$", r"\[tty\] input line too long: 914 bytes beyond the 4095-byte limit",
+                r"sh: input line too long \(4095 bytes; the terminal cuts lines at 4095\): nothing was run$",
+                r"status 2$"),
+        reject=(r"end-of-5000$",) + NO_KERNEL_FAULT,
+        status=6,
+        timeout=by_row({"bochs-intel": 240, "bochs-amd": 240}, default=90),
+    ),
+    Case(
         # A pipeline's status is its last command's, here 3, which the
         # shell (pid 1) exits with; cat32 is a 32-bit program in the middle.
         "shell-pipeline",
