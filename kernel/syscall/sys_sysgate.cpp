@@ -48,6 +48,13 @@ int64_t sys_sysgate_ctl(int op, int64_t arg) {
         syscall::reset_counters();
         x86::this_cpu().gs_window_hits = 0;
         return 0;
+    case SYSGATE_CTL_POISON_STACK: {
+        if (arg < 0 || arg > 255) return -err::EINVAL;
+        Process* p = current_process();
+        const int64_t old = p->stack_poison;
+        p->stack_poison = uint8_t(arg);
+        return old;
+    }
     case SYSGATE_CTL_STRACE: {
         const bool old = syscall::trace_enabled();
         syscall::set_trace(arg != 0);
