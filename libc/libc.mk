@@ -17,7 +17,9 @@ LIBC_GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 # Our headers first, then the generated ones, then GCC's own stddef.h,
 # stdarg.h, stdbool.h, float.h... and nothing from the host's C library.
 # kernel/syscall/uapi holds <sysgate/abi.h>: the ABI of Sysgate's own calls,
-# shared with the kernel.
+# shared with the kernel. These are -isystem directories, which -MMD leaves
+# out of the dependency files: objects use -MD, so that a change to any of
+# these headers rebuilds what includes it.
 LIBC_INCLUDES := -nostdinc -isystem libc/include -isystem $(GEN)/libc/include \
 	-isystem kernel/syscall/uapi -isystem $(LIBC_GCC_INCLUDE)
 
@@ -71,7 +73,7 @@ LIBC_ASM_SRCS := syscall sigreturn setjmp vfork
 
 # The libc's own code is warning-free; loops must stay loops (memset must
 # not become a call to memset).
-LIBC_OWN_FLAGS := -Wall -Wextra -Werror -fno-tree-loop-distribute-patterns -MMD -MP
+LIBC_OWN_FLAGS := -Wall -Wextra -Werror -fno-tree-loop-distribute-patterns -MD -MP
 
 # $(1): 64 or 32; $(2): the arch directory.
 define LIBC_BUILD
