@@ -9,6 +9,7 @@
 #include "kernel/syscall/dispatch.h"
 #include "kernel/syscall/handlers.h"
 #include "kernel/time.h"
+#include "kernel/trap.h"
 #include "kernel/vdso.h"
 
 int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
@@ -32,6 +33,7 @@ int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
     s.cpu_vendor = boot_cpu().vendor == x86::Vendor::Intel ? SYSGATE_VENDOR_INTEL
                    : boot_cpu().vendor == x86::Vendor::Amd ? SYSGATE_VENDOR_AMD
                                                            : SYSGATE_VENDOR_OTHER;
+    s.spurious_irqs = trap::spurious_irqs;
     if (copy_to_user(buf, &s, size < sizeof(s) ? size : sizeof(s))) return -err::EFAULT;
     return sizeof(s);
 }

@@ -34,6 +34,7 @@ struct sysgate_stats {
     uint32_t vdso_gate64;       /* ... and the 64-bit one */
     uint32_t timer_hz;
     uint32_t cpu_vendor; /* SYSGATE_VENDOR_* */
+    uint64_t spurious_irqs; /* IRQ 7/15s the PIC raised for nothing (counted, not printed) */
 };
 
 /* long sysgate_procs(struct sysgate_proc *buf, unsigned long count):
