@@ -137,16 +137,20 @@ UNIT_LIBC_VDSOS := $(UNIT_LIBC_DIR)/vdso-sysv.so $(UNIT_LIBC_DIR)/vdso-gnu.so \
 	$(UNIT_LIBC_DIR)/vdso-prelinked.so $(UNIT_LIBC_DIR)/vdso-elf32.so
 $(UNIT_LIBC_DIR)/vdso-sysv.so: libc/test/fake_vdso.S libc/test/fake_vdso.map
 	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@ (fake vDSO)"
 	$(Q)$(CC) -m64 $(LIBC_TEST_VDSO_FLAGS) -Wl,--hash-style=sysv -o $@ $<
 $(UNIT_LIBC_DIR)/vdso-gnu.so: libc/test/fake_vdso.S libc/test/fake_vdso.map
 	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@ (fake vDSO)"
 	$(Q)$(CC) -m64 $(LIBC_TEST_VDSO_FLAGS) -Wl,--hash-style=gnu -o $@ $<
 $(UNIT_LIBC_DIR)/vdso-prelinked.so: libc/test/fake_vdso.S libc/test/fake_vdso.map
 	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@ (fake vDSO)"
 	$(Q)$(CC) -m64 $(LIBC_TEST_VDSO_FLAGS) -Wl,--hash-style=both \
 		-Wl,-Ttext-segment=0xffffffffff700000 -o $@ $<
 $(UNIT_LIBC_DIR)/vdso-elf32.so: libc/test/fake_vdso.S libc/test/fake_vdso.map
 	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@ (fake vDSO)"
 	$(Q)$(CC) -m32 $(LIBC_TEST_VDSO_FLAGS) -Wl,--hash-style=both -o $@ $<
 
 $(UNIT_LIBC_DIR)/test_vdso_images.o: libc/test/vdso_images.S $(UNIT_LIBC_VDSOS)
@@ -168,9 +172,11 @@ LIBC_SMOKE_32 := $(LIBC_SMOKE_PROGS:%=$(BUILD)/libc/32/test/%)
 define LIBC_SMOKE_BUILD
 $(BUILD)/libc/$(1)/test/%.o: libc/test/%.c | $$(LIBC_GENERATED)
 	@mkdir -p $$(@D)
+	@echo "  CC$(1)    $$<"
 	$$(Q)$$(CC) $$(USER_CFLAGS_$(1)) $$(LIBC_OWN_FLAGS) -c $$< -o $$@
 $(BUILD)/libc/$(1)/test/%.o: libc/test/%.cpp | $$(LIBC_GENERATED)
 	@mkdir -p $$(@D)
+	@echo "  CXX$(1)   $$<"
 	$$(Q)$$(CXX) $$(USER_CXXFLAGS_$(1)) $$(LIBC_OWN_FLAGS) -c $$< -o $$@
 $(BUILD)/libc/$(1)/test/%: $(BUILD)/libc/$(1)/test/%.o $$(CRT0_$(1)) $$(LIBC_$(1))
 	@echo "  LINK$(1)  $$@"
