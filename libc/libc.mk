@@ -163,10 +163,14 @@ $(UNIT_LIBC_DIR)/test_vdso_images.o: libc/test/vdso_images.S $(UNIT_LIBC_VDSOS)
 # ---------------------------------------------------------------- smoke test
 # Links libc/test/*.c for both bitnesses, checks that the archives need
 # nothing but themselves and libgcc, and runs the programs on this (Linux)
-# machine: a Sysgate program must also run on Linux.
+# machine: a Sysgate program must also run on Linux. exec_probe (no libc)
+# tells whether the host runs that bitness natively; if not, the programs
+# run under qemu-user, and SYSGATE_HOST_EXEC=emulate forces that way
+# (libc/test/smoke says more).
 LIBC_SMOKE_PROGS := hello linux_check cxx_check
 LIBC_SMOKE_64 := $(LIBC_SMOKE_PROGS:%=$(BUILD)/libc/64/test/%)
 LIBC_SMOKE_32 := $(LIBC_SMOKE_PROGS:%=$(BUILD)/libc/32/test/%)
+LIBC_SMOKE_PROBES := $(BUILD)/libc/64/test/exec_probe $(BUILD)/libc/32/test/exec_probe
 .SECONDARY: $(LIBC_SMOKE_64:=.o) $(LIBC_SMOKE_32:=.o)
 
 define LIBC_SMOKE_BUILD
@@ -181,9 +185,14 @@ $(BUILD)/libc/$(1)/test/%.o: libc/test/%.cpp | $$(LIBC_GENERATED)
 $(BUILD)/libc/$(1)/test/%: $(BUILD)/libc/$(1)/test/%.o $$(CRT0_$(1)) $$(LIBC_$(1))
 	@echo "  LINK$(1)  $$@"
 	$$(Q)$$(USER_LINK_$(1))
+$(BUILD)/libc/$(1)/test/exec_probe: libc/test/exec_probe.c
+	@mkdir -p $$(@D)
+	@echo "  LINK$(1)  $$@"
+	$$(Q)$$(CC) -m$(1) -O2 -ffreestanding -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+		-Wall -Wextra -Werror -static -nostdlib -no-pie -Wl,-z,noexecstack -o $$@ $$<
 endef
 $(eval $(call LIBC_SMOKE_BUILD,64))
 $(eval $(call LIBC_SMOKE_BUILD,32))
 
-libc-smoke: $(LIBC_SMOKE_64) $(LIBC_SMOKE_32)
+libc-smoke: $(LIBC_SMOKE_64) $(LIBC_SMOKE_32) $(LIBC_SMOKE_PROBES)
 	$(Q)libc/test/smoke $(BUILD)/libc $(LIBGCC_64) $(LIBGCC_32)
