@@ -56,7 +56,7 @@ check_vdso = readelf -r $(1) | grep -q 'There are no relocations' || \
 
 $(VDSO_DIR)/vdso32-%.o: arch/x86/vdso/vdso32.asm
 	@mkdir -p $(@D)
-	@echo "  NASM32  $@"
+	@echo "  NASM32  $< ($*)"
 	$(Q)$(NASM) -f elf32 -Werror $(call gate_define,$*) $< -o $@
 $(VDSO_DIR)/vdso32-%.so: $(VDSO_DIR)/vdso32-%.o arch/x86/vdso/vdso.lds
 	@echo "  VDSO    $@"
@@ -64,7 +64,7 @@ $(VDSO_DIR)/vdso32-%.so: $(VDSO_DIR)/vdso32-%.o arch/x86/vdso/vdso.lds
 	$(Q)$(call check_vdso,$@)
 $(VDSO_DIR)/vdso64-gate-%.o: arch/x86/vdso/vdso64_gate.asm
 	@mkdir -p $(@D)
-	@echo "  NASM    $@"
+	@echo "  NASM    $< ($*)"
 	$(Q)$(NASM) -f elf64 -Werror $(call gate_define,$*) $< -o $@
 $(VDSO_DIR)/vdso64_time.o: arch/x86/vdso/vdso64_time.c arch/x86/vdso/vdso_data.h
 	@mkdir -p $(@D)
