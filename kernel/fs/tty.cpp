@@ -38,13 +38,16 @@ Termios termios = {ICRNL,
                    {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0}};
 
 // Bytes ready for read(): whole lines in canonical mode.
-constexpr unsigned BUFFER = 1024;
-char ready[BUFFER];
+constexpr unsigned READY_CAPACITY = 8192;
+char ready[READY_CAPACITY];
 unsigned ready_head, ready_count;
 bool end_of_file_pending; // Ctrl-D on an empty line
-// The line being edited.
-char line[BUFFER];
+// The line being edited: at most LINE_MAX bytes and its newline, as with
+// Linux's canonical mode (4096 bytes with the newline, termios(3)).
+constexpr unsigned LINE_MAX = 4095;
+char line[LINE_MAX + 1];
 unsigned line_length;
+unsigned dropped; // bytes of this line that did not fit: reported at its end
 WaitQueue readers;
 
 void echo(char c) {
@@ -59,8 +62,25 @@ void echo(char c) {
     }
 }
 
+// Input is taken only while it fits (the line and its newline in the
+// ready buffer); the rest of a line is refused with a bell (IMAXBEL) and
+// counted, never cut silently.
+bool room_for(unsigned bytes) {
+    return ready_count + bytes <= READY_CAPACITY;
+}
+
 void push_ready(const char* s, unsigned n) {
-    for (unsigned i = 0; i < n && ready_count < BUFFER; i++) ready[(ready_head + ready_count++) % BUFFER] = s[i];
+    for (unsigned i = 0; i < n && ready_count < READY_CAPACITY; i++)
+        ready[(ready_head + ready_count++) % READY_CAPACITY] = s[i];
+}
+
+// At the end of a line that lost bytes: say so on the console.
+void report_dropped() {
+    if (!dropped) return;
+    static RateLimit messages("[tty]");
+    if (messages.allow())
+        kprintln("[tty] input line too long: {} bytes beyond the {}-byte limit were dropped", dropped, LINE_MAX);
+    dropped = 0;
 }
 
 // Ctrl-C: SIGINT to every program on the console except init. Sysgate
@@ -89,16 +109,20 @@ class ConsoleFile final : public File {
             end_of_file_pending = false;
             return 0;
         }
-        char chunk[BUFFER];
+        // How much: up to n bytes, and one line at most in canonical mode.
         unsigned got = 0;
-        while (got < n && ready_count) {
-            const char c = ready[ready_head];
-            ready_head = (ready_head + 1) % BUFFER;
-            ready_count--;
-            chunk[got++] = c;
-            if ((termios.lflag & ICANON) && c == '\n') break; // one line per read
+        while (got < n && got < ready_count) {
+            const char c = ready[(ready_head + got) % READY_CAPACITY];
+            got++;
+            if ((termios.lflag & ICANON) && c == '\n') break;
         }
-        if (copy_to_user(buf, chunk, got)) return -err::EFAULT;
+        // Copied straight from the ring (two pieces if it wraps), and taken
+        // out only once delivered: a bad buffer loses no input.
+        const unsigned first = got < READY_CAPACITY - ready_head ? got : READY_CAPACITY - ready_head;
+        if (copy_to_user(buf, ready + ready_head, first) || copy_to_user(buf + first, ready, got - first))
+            return -err::EFAULT;
+        ready_head = (ready_head + got) % READY_CAPACITY;
+        ready_count -= got;
         return got;
     }
     long write(UserPtr<const void> buf, size_t n) override {
@@ -130,7 +154,7 @@ class ConsoleFile final : public File {
             if (copy_from_user(&t, UserPtr<const void>(arg), sizeof(t))) return -err::EFAULT;
             x86::InterruptGuard guard;
             termios = t;
-            if (cmd == TCSETSF) ready_count = line_length = 0;
+            if (cmd == TCSETSF) ready_count = line_length = dropped = 0;
             return 0;
         }
         case TIOCGWINSZ: {
@@ -171,11 +195,12 @@ void receive(uint8_t byte) {
     if ((termios.lflag & ISIG) && uint8_t(c) == termios.cc[VINTR]) {
         echo(c);
         echo('\n');
-        line_length = 0;
+        line_length = dropped = 0;
         interrupt_programs();
         return;
     }
     if (!(termios.lflag & ICANON)) {
+        if (!room_for(1)) return console::write("\a", 1);
         push_ready(&c, 1);
         echo(c);
         wake_all(readers);
@@ -201,16 +226,32 @@ void receive(uint8_t byte) {
         else
             end_of_file_pending = true;
         line_length = 0;
+        report_dropped();
         wake_all(readers);
         return;
     }
-    if (line_length < BUFFER - 1) line[line_length++] = c;
-    echo(c);
     if (c == '\n') {
+        if (!room_for(line_length + 1)) { // earlier lines fill the buffer: this one is lost
+            dropped += line_length + 1;
+            line_length = 0;
+            console::write("\a", 1);
+            report_dropped();
+            return;
+        }
+        line[line_length++] = c;
+        echo(c);
         push_ready(line, line_length);
         line_length = 0;
+        report_dropped();
         wake_all(readers);
+        return;
     }
+    if (line_length >= LINE_MAX || !room_for(line_length + 2)) {
+        if (!dropped++) console::write("\a", 1);
+        return;
+    }
+    line[line_length++] = c;
+    echo(c);
 }
 
 } // namespace tty

@@ -104,7 +104,8 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
 
     elf::Executable exe;
     if (const char* why = elf::parse_executable(node->data, node->size, x86::vdso::STACK_TOP64 - STACK_SIZE, exe)) {
-        kprintln("[exec] {}: {}", path, why);
+        static RateLimit messages("[exec]");
+        if (messages.allow()) kprintln("[exec] {}: {}", path, why);
         return -err::ENOEXEC;
     }
 

@@ -55,6 +55,9 @@ struct Process {
 
     // The last system call's gate, for tracing and statistics.
     x86::entry::Gate gate = x86::entry::Gate::Int80;
+    // SYSGATE_CTL_POISON_STACK: the byte the unused kernel stack is filled
+    // with before each call (0: off). A test hook for uninitialised copy-outs.
+    uint8_t stack_poison = 0;
 
     // The user register frame at the top of the kernel stack.
     x86::RegisterFrame& frame() const {

@@ -37,12 +37,21 @@ void enqueue(Process* p) {
     run_tail = p;
 }
 
+void enqueue_first(Process* p) {
+    p->next_runnable = run_head;
+    run_head = p;
+    if (!run_tail) run_tail = p;
+}
+
 void switch_to(Process* prev, Process* next) {
+    // A new slice once the last one is used up, even if nobody else was
+    // ready: a process left with an empty slice would never be pre-empted
+    // again. A process pre-empted early, or woken, keeps what it has left.
+    if (!next->ticks_left) next->ticks_left = SLICE_TICKS;
     if (prev == next) return;
     switches++;
     if (!prev->is_idle && prev->state != ProcessState::Zombie) x86::save_user_context(prev->user_context);
     x86::this_cpu().current = next;
-    next->ticks_left = SLICE_TICKS;
     if (next->is_idle) {
         x86::switch_address_space(mm::kernel_root());
     } else {
@@ -61,24 +70,58 @@ void init(Process* idle_process) {
     ktime::add_tick_hook(tick);
 }
 
+// A new process runs before those already queued (as with Linux's
+// sched_child_runs_first), so that a shell's command starts at once however
+// many hogs are queued; its parent is not pre-empted for it.
 void make_runnable(Process* p) {
     x86::InterruptGuard guard;
     p->state = ProcessState::Runnable;
-    if (!p->is_idle) enqueue(p);
+    if (!p->is_idle) enqueue_first(p);
 }
 
-void schedule() {
+// A process that slept was waiting for something (a key, a pipe, a
+// child): it goes first and the running one yields at its next return to
+// user mode, so an interactive program answers within the current tick
+// however many CPU hogs are queued. Hogs still share the rest round-robin.
+void wake_up(Process* p) {
+    x86::InterruptGuard guard;
+    p->state = ProcessState::Runnable;
+    if (p->is_idle) return;
+    enqueue_first(p);
+    if (current_process() != p) resched = true;
+}
+
+namespace {
+
+// prev, still runnable, goes back in the queue: at the back once its slice
+// is used up (or it yields), else right behind the sleeper that pre-empted
+// it, with the rest of its slice, so that waking a reader does not send a
+// writer behind every hog (a pipeline keeps its pace).
+void pick_next(bool prev_to_back) {
     Process* prev = current_process();
     resched = false;
-    if (prev->state == ProcessState::Runnable && !prev->is_idle) enqueue(prev);
     Process* next = dequeue();
+    if (prev->state == ProcessState::Runnable && !prev->is_idle) {
+        if (!next)
+            next = prev;
+        else if (prev_to_back || !prev->ticks_left)
+            enqueue(prev);
+        else
+            enqueue_first(prev);
+    }
     if (!next) next = idle;
     switch_to(prev, next);
 }
 
+} // namespace
+
+void schedule() {
+    pick_next(false);
+}
+
 void yield() {
     x86::InterruptGuard guard;
-    schedule();
+    pick_next(true);
 }
 
 bool need_resched() {
@@ -150,7 +193,7 @@ void wake_all(WaitQueue& q) {
         Process* next = p->next_waiting;
         p->next_waiting = nullptr;
         p->waiting_on = nullptr;
-        if (p->state == ProcessState::Sleeping) sched::make_runnable(p);
+        if (p->state == ProcessState::Sleeping) sched::wake_up(p);
         p = next;
     }
 }
@@ -169,7 +212,7 @@ void interrupt_sleep(Process* p) {
     p->next_waiting = nullptr;
     p->waiting_on = nullptr;
     p->woken_by_signal = true;
-    sched::make_runnable(p);
+    sched::wake_up(p);
 }
 
 Process* current_process() {

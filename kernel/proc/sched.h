@@ -1,7 +1,8 @@
 #pragma once
 // A round-robin scheduler with timer pre-emption of user code. The kernel
 // itself is not pre-empted: a process switches only when it sleeps,
-// yields, exits, or is about to return to user mode with its slice used up.
+// yields, exits, or is about to return to user mode with its slice used up
+// or after waking a sleeper, which runs next.
 #include <stdint.h>
 
 struct Process;
@@ -11,7 +12,8 @@ namespace sched {
 constexpr unsigned SLICE_TICKS = 5;
 
 void init(Process* idle);
-void make_runnable(Process* p);
+void make_runnable(Process* p); // a new process: first in the queue, without pre-empting
+void wake_up(Process* p);       // a sleeper whose event came: first in the queue, pre-empting
 // Picks the next runnable process and switches to it. Call with
 // interrupts disabled; the current process must already be marked
 // Runnable (yield), Sleeping or Zombie.

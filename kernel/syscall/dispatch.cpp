@@ -124,6 +124,14 @@ void trace_call(fmt::Sink& out, unsigned gate, const Process* p, const Entry* e,
     }
 }
 
+// SYSGATE_CTL_POISON_STACK: fill the stack below this function's frame
+// (what the handler and everything it calls will use) with the pattern.
+[[gnu::noinline]] void poison_stack_below(const Process* p) {
+    uint8_t* here = static_cast<uint8_t*>(__builtin_frame_address(0));
+    uint8_t* const bottom = reinterpret_cast<uint8_t*>(p->kernel_stack.bottom);
+    for (uint8_t* q = here - 256; q > bottom; q--) q[-1] = p->stack_poison;
+}
+
 bool never_returns(const Entry* e) {
     if (!e || !e->name) return false;
     const char* n = e->name;
@@ -149,6 +157,7 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
         fmt::format(console::sink(), ") = ?\n");
         kprint_unlock();
     }
+    if (p->stack_poison) poison_stack_below(p);
     const uint64_t start = x86::rdtsc();
     const int64_t result = e ? e->handler(call.args) : -err::ENOSYS;
     gate_counters.calls[gate]++;

@@ -9,6 +9,7 @@
 #include "kernel/syscall/dispatch.h"
 #include "kernel/syscall/handlers.h"
 #include "kernel/time.h"
+#include "kernel/trap.h"
 #include "kernel/vdso.h"
 
 int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
@@ -32,6 +33,7 @@ int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
     s.cpu_vendor = boot_cpu().vendor == x86::Vendor::Intel ? SYSGATE_VENDOR_INTEL
                    : boot_cpu().vendor == x86::Vendor::Amd ? SYSGATE_VENDOR_AMD
                                                            : SYSGATE_VENDOR_OTHER;
+    s.spurious_irqs = trap::spurious_irqs;
     if (copy_to_user(buf, &s, size < sizeof(s) ? size : sizeof(s))) return -err::EFAULT;
     return sizeof(s);
 }
@@ -48,6 +50,13 @@ int64_t sys_sysgate_ctl(int op, int64_t arg) {
         syscall::reset_counters();
         x86::this_cpu().gs_window_hits = 0;
         return 0;
+    case SYSGATE_CTL_POISON_STACK: {
+        if (arg < 0 || arg > 255) return -err::EINVAL;
+        Process* p = current_process();
+        const int64_t old = p->stack_poison;
+        p->stack_poison = uint8_t(arg);
+        return old;
+    }
     case SYSGATE_CTL_STRACE: {
         const bool old = syscall::trace_enabled();
         syscall::set_trace(arg != 0);

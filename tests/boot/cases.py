@@ -80,6 +80,14 @@ def resolve(value, row):
 
 
 # ---------------------------------------------------------------- cases
+@dataclass(frozen=True)
+class Await:
+    """In a Case's stdin script: wait until a serial line (after the one
+    the previous Await matched) matches this pattern, then type on."""
+
+    pattern: str
+
+
 ANY_STATUS = None  # any status the guest powers off with (not a timeout or emulator failure)
 
 
@@ -92,7 +100,7 @@ class Case:
     reject: tuple = ()  # patterns that must not appear
     status: Any = 0  # the power-off status, or ANY_STATUS
     add: tuple = ()  # scripts/boot --add HOSTFILE[:/PATH] (relative to the repository root)
-    stdin: str | None = None  # typed into the guest's serial port
+    stdin: Any = None  # typed into the guest's serial port: a string, or a tuple of strings and Awaits
     timeout: Any = None  # seconds; None: scripts/boot's default for the emulator
 
 
@@ -207,12 +215,64 @@ CASES = (
                 r"hello, world from C\+\+, 64-bit$",
                 r"static constructor: ran before main$",
                 r"\[fault\] pid \d+ \(crash\): page fault at 0x0 ",
-                r"Segmentation fault",
+                r"Segmentation fault$",  # no "(core dumped)": Sysgate writes no core file
                 r"after crash: status 139$",
                 r"after false: status 1$",
                 r"init: /bin/sh exited with status 7: powering off$"),
-        reject=(r"sh: .*not found", r"syntax error") + NO_KERNEL_FAULT,
+        reject=(r"sh: .*not found", r"syntax error", r"core dumped") + NO_KERNEL_FAULT,
         status=7,
+    ),
+    Case(
+        # An interactive shell stays responsive while CPU hogs run: two
+        # `spin &` loops never give up the CPU by themselves, yet each typed
+        # command answers (a woken reader and a new command run first; the
+        # hogs share what is left). Ctrl-C then ends both hogs, also one
+        # started just before it (the shell keeps SIGINT pending across
+        # fork). Without pre-emption on wake-up this boot times out.
+        "shell-hogs",
+        # Each Await matches what a command prints, never the kernel's echo
+        # of what was typed (`echo sl""ept` prints slept; the typed line
+        # has the quotes).
+        stdin=("\n", Await(r"Type help"),
+               "spin &\n", Await(r"\[\d+\]$"),
+               # One hog alone for a while: its slice ends with nobody else
+               # to run, and it must still be pre-empted later.
+               "sleep 1; echo sl\"\"ept\n", Await(r"slept$"),
+               "spin &\n", Await(r"\[\d+\]$"),
+               "sleep 1; echo sl\"\"ept again\n", Await(r"slept again$"),
+               "ps\n", Await(r"\s\d+ +2 +R +64 +syscall +ps$"),
+               "echo while\"\" hogs run\n", Await(r"while hogs run$"),
+               "ls /etc | cat32 | cat\n", Await(r"demo\.sh$"),
+               "hello32\n", Await(r"hello, world from a 32-bit program"),
+               "spin &\n", Await(r"\[\d+\]$"),
+               "\x03",
+               "sleep 1; echo after\"\" ctrl-c\n", Await(r"after ctrl-c$"),
+               "kill -0 $!; echo third hog \"\"alive: $?\n", Await(r"third hog alive: \d$"),
+               "exit 5\n"),
+        expect=(r"\s\d+ +2 +R +64 +syscall +spin$(?s:.*)\s\d+ +2 +R +64 +syscall +spin$", r"while hogs run$",
+                r"demo\.sh$", r"hello, world from a 32-bit program, pid \d+$",
+                r"(?s)after ctrl-c$.*\[\d+\] Interrupt$.*\[\d+\] Interrupt$.*\[\d+\] Interrupt$.*third hog alive: 1$",
+                r"init: /bin/sh exited with status 5: powering off$"),
+        reject=NO_KERNEL_FAULT,
+        status=5,
+        timeout=by_row({"bochs-intel": 240, "bochs-amd": 240}, default=90),
+    ),
+    Case(
+        # Long lines: a terminal line takes 4095 bytes (as on Linux); a
+        # 3000-byte command runs whole, a 5000-byte one is refused with a
+        # message from the tty and from the shell, never cut and run.
+        "shell-long-line",
+        stdin=("\n", Await(r"Type help"),
+               "echo " + "a" * 2990 + " en\"\"d-of-3000\n", Await(r"a end-of-3000$"),
+               "echo " + "b" * 4990 + " en\"\"d-of-5000\n", Await(r"nothing was run$"),
+               "echo status \"\"$?\n", Await(r"status \d+$"),
+               "exit 6\n"),
+        expect=(r"^a{2990} end-of-3000$", r"\[tty\] input line too long: 914 bytes beyond the 4095-byte limit",
+                r"sh: input line too long \(4095 bytes; the terminal cuts lines at 4095\): nothing was run$",
+                r"status 2$"),
+        reject=(r"end-of-5000$",) + NO_KERNEL_FAULT,
+        status=6,
+        timeout=by_row({"bochs-intel": 240, "bochs-amd": 240}, default=90),
     ),
     Case(
         # A pipeline's status is its last command's, here 3, which the

@@ -19,12 +19,13 @@ static const char* const names[] = {
 };
 #define NAMED (int)(sizeof(names) / sizeof(names[0]))
 
-/* "9", "KILL", "sigkill"... as a number; -1 if it is none. */
+/* "9", "KILL", "sigkill"... as a number; -1 if it is none. 0 sends no
+   signal: `kill -0 PID` only asks whether the process exists. */
 static int signal_number(const char* s) {
     if (isdigit((unsigned char)*s)) {
         char* end;
         long n = strtol(s, &end, 10);
-        return *end || n < 1 || n >= NSIG ? -1 : (int)n;
+        return *end || n < 0 || n >= NSIG ? -1 : (int)n;
     }
     if (!strncasecmp(s, "SIG", 3)) s += 3;
     for (int sig = 1; sig < NAMED; sig++)
@@ -33,7 +34,7 @@ static int signal_number(const char* s) {
 }
 
 static int usage(void) {
-    fputs("usage: kill [-SIGNAL | -s SIGNAL] PID...   kill -l\n", stderr);
+    fputs("usage: kill [-SIGNAL | -s SIGNAL] PID...   kill -l   (signal 0: does PID exist?)\n", stderr);
     return 2;
 }
 

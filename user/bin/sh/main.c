@@ -93,18 +93,35 @@ static void prompt(void) {
     fflush(stdout);
 }
 
+/* A terminal in canonical mode passes at most this many bytes of a line
+   before its newline (Linux's and Sysgate's tty), and drops the rest: a
+   line that long was probably cut, so it is refused rather than run. */
+#define TERMINAL_LINE_MAX 4095
+
 static int run_input(int fd) {
+    const int terminal = isatty(fd);
     for (;;) {
         reap_background();
         if (interactive) prompt();
         char* line = read_line(fd);
         if (!line) break;
         line_number++;
-        run_line(line);
+        const size_t length = strcspn(line, "\n");
+        if (terminal && length >= TERMINAL_LINE_MAX) {
+            error("input line too long (%zu bytes; the terminal cuts lines at %d): nothing was run", length,
+                  TERMINAL_LINE_MAX);
+            last_status = 2;
+        } else {
+            run_line(line);
+        }
         free(line);
     }
     if (interactive) puts("exit");
     return last_status;
+}
+
+static void ignore_interrupt(int sig) {
+    (void)sig;
 }
 
 int main(int argc, char** argv) {
@@ -130,6 +147,9 @@ int main(int argc, char** argv) {
         return run_input(fd);
     }
     interactive = isatty(0);
-    if (interactive) signal(SIGINT, SIG_IGN); /* Ctrl-C is for the programs it runs */
+    /* Ctrl-C is for the programs the shell runs. A handler that does nothing
+       rather than SIG_IGN: an ignored signal would be inherited by every
+       child until it reset it, so a Ctrl-C landing in between would be lost. */
+    if (interactive) signal(SIGINT, ignore_interrupt);
     return run_input(0);
 }

@@ -126,7 +126,13 @@ static int run_in_shell(const struct command* c) {
 
 /* In a child: runs the command, never returns. */
 static __attribute__((noreturn)) void run_child(const struct command* c) {
-    if (interactive) signal(SIGINT, SIG_DFL); /* an ignored signal stays ignored across execve */
+    if (interactive) { /* a Ctrl-C since fork() was kept pending: it ends this child now */
+        signal(SIGINT, SIG_DFL);
+        sigset_t interrupt;
+        sigemptyset(&interrupt);
+        sigaddset(&interrupt, SIGINT);
+        sigprocmask(SIG_UNBLOCK, &interrupt, NULL);
+    }
     assign(c);
     if (apply_redirections(c, NULL) < 0) _exit(1);
     char** argv = c->argv;
@@ -147,11 +153,11 @@ static int exit_code(int status) {
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* What a Linux shell says of a child killed by a signal. */
+/* What a Linux shell says of a child killed by a signal. The wait status
+   has the core bit set for the signals whose default action is a core
+   dump, but Sysgate writes no core file, so there is no "(core dumped)". */
 static const char* signal_message(int status) {
-    static char text[96];
-    snprintf(text, sizeof(text), "%s%s", strsignal(WTERMSIG(status)), WCOREDUMP(status) ? " (core dumped)" : "");
-    return text;
+    return strsignal(WTERMSIG(status));
 }
 
 /* Waits for the children of a pipeline; returns the last one's $?. A
@@ -175,6 +181,12 @@ static int run_children(const struct command* cmds, int n, int background) {
     pid_t* pids = xmalloc((size_t)n * sizeof(pid_t));
     int started = 0, input = -1; /* the read end of the pipe from the previous command */
     fflush(stdout);
+    /* SIGINT stays blocked from before fork() until each child has its
+       default action back (run_child), so Ctrl-C cannot miss a new child. */
+    sigset_t interrupt, saved_mask;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, SIGINT);
+    sigprocmask(interactive ? SIG_BLOCK : SIG_SETMASK, interactive ? &interrupt : NULL, &saved_mask);
     for (int i = 0; i < n; i++) {
         int pipefd[2] = {-1, -1}; /* close-on-exec: only the dup2'ed copies reach a program */
         if (i + 1 < n && pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -200,6 +212,7 @@ static int run_children(const struct command* cmds, int n, int background) {
         pids[started++] = pid;
     }
     if (input >= 0) close(input);
+    sigprocmask(SIG_SETMASK, &saved_mask, NULL);
     int status = started == n ? 0 : 1; /* 1 if the pipeline could not be started whole */
     if (background) {
         if (started) last_background = pids[started - 1];
