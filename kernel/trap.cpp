@@ -64,7 +64,10 @@ void on_exception(x86::RegisterFrame& f) {
     }
         [[fallthrough]];
     case x86::idt::GENERAL_PROTECTION:
-        // A user-copy routine touching a bad address: resume at its fixup.
+    case x86::idt::SEGMENT_NOT_PRESENT:
+    case x86::idt::STACK_FAULT:
+        // A user-copy routine touching a bad address, or a program's
+        // selector that no longer loads (segments.asm): resume at its fixup.
         if (const uint64_t fixup = x86::exception_fixup(f.rip)) {
             f.rip = fixup;
             return;

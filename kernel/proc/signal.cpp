@@ -424,9 +424,11 @@ int signal_for_exception(unsigned vector) {
     case x86::idt::INVALID_OPCODE:
         return sig::SIGILL;
     case x86::idt::ALIGNMENT_CHECK:
+    case x86::idt::SEGMENT_NOT_PRESENT: // as Linux: arch/x86/kernel/traps.c
+    case x86::idt::STACK_FAULT:
         return sig::SIGBUS;
     default:
-        return sig::SIGSEGV; // #GP, #PF, #SS, #NP, bound, overflow
+        return sig::SIGSEGV; // #GP, #PF, bound, overflow
     }
 }
 
