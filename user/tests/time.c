@@ -553,6 +553,15 @@ static void sysgate_calls(void) {
     CHECK_EQ(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, hz), 250);
     CHECK_ERRNO(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, 17), EINVAL);
     CHECK_ERRNO(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, 20001), EINVAL);
+    /* The fastest rate is at most 20 kHz, and leaves 3000 TSC ticks a period. */
+    const long before_fastest = sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, SYSGATE_TIMER_HZ_FASTEST);
+    CHECK_EQ(before_fastest, hz);
+    struct sysgate_stats fastest;
+    sysgate_stats(&fastest, sizeof fastest);
+    CHECK(fastest.timer_hz >= 18 && fastest.timer_hz <= 20000);
+    CHECK(fastest.timer_hz * 3000ull <= fastest.tsc_hz || fastest.timer_hz == 18);
+    CHECK_ERRNO(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, fastest.timer_hz + 1), EINVAL);
+    CHECK_EQ(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, hz), fastest.timer_hz);
     sysgate_stats(&after, sizeof after);
     CHECK_EQ(after.timer_hz, (uint64_t)hz);
     CHECK_EQ(sysgate_ctl(SYSGATE_CTL_RESET_STATS, 0), 0);
