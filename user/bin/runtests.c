@@ -70,9 +70,22 @@ static int run(const char* path, int limit_seconds) {
         perror("runtests: pipe");
         return -1;
     }
+    /* The watchdog first: a test that counts processes or kernel memory
+       must not see it appear while it runs. */
+    const pid_t watchdog = fork();
+    if (watchdog == 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
+        sleep((unsigned)limit_seconds);
+        _exit(0);
+    }
     const pid_t child = fork();
     if (child < 0) {
         perror("runtests: fork");
+        if (watchdog > 0) {
+            kill(watchdog, SIGKILL);
+            waitpid(watchdog, 0, 0);
+        }
         return -1;
     }
     if (child == 0) {
@@ -86,12 +99,6 @@ static int run(const char* path, int limit_seconds) {
         _exit(127);
     }
     close(pipefd[1]);
-    const pid_t watchdog = fork();
-    if (watchdog == 0) {
-        close(pipefd[0]);
-        sleep((unsigned)limit_seconds);
-        _exit(0);
-    }
 
     struct output out = {.used = 0};
     char buf[256];
