@@ -9,7 +9,7 @@ struct UserContext {
     alignas(16) uint8_t fxsave[512]; // x87/SSE state (SDM Vol. 1 10.5, FXSAVE area)
     uint64_t fs_base = 0, gs_base = 0;
     uint16_t ds_selector = 0, es_selector = 0, fs_selector = 0, gs_selector = 0;
-    uint64_t tls[3] = {}; // i386 TLS descriptors (set_thread_area), GDT slots 9-11
+    uint64_t tls[3] = {}; // i386 TLS descriptors (set_thread_area), GDT slots 12-14
     // Selectors that could not be reloaded at the last switch (their
     // descriptor was gone) and were replaced by null, for tests and dumps.
     unsigned segment_reload_failures = 0;
