@@ -50,6 +50,13 @@ void init() {
                  : "rax", "memory");
     // GS keeps its selector (null) and its base, set up by percpu::init.
     asm volatile("ltr %w0" ::"r"(TSS_SELECTOR));
+    // No LDT: a null LDTR. The CPU comes out of reset with an LDTR of base
+    // 0 and limit 0xffff (SDM Vol. 3A 10.1.1, Table 10-1) and firmware may
+    // leave it so; then a selector with TI set (0x47, say) would name a
+    // "descriptor" in whatever the program maps at address 0, read with
+    // supervisor rights by every segment load and iretq. With a null LDTR
+    // such a selector is a #GP.
+    asm volatile("lldt %w0" ::"r"(0));
 }
 
 void set_kernel_stack(uint64_t rsp0) {
