@@ -39,43 +39,68 @@ KERNEL_OBJS := $(KERNEL_CXX_SRCS:%.cpp=$(BUILD)/kernel-obj/%.o) \
 
 # ---------------------------------------------------------------- vDSO
 # Five real shared objects, linked at 0 with no relocations: the 32-bit
-# __kernel_vsyscall once per gate, the 64-bit one per gate plus the time
-# functions. The kernel embeds them all and maps the one chosen at boot.
+# vDSO once per gate (__kernel_vsyscall, the signal trampolines, the time
+# functions), the 64-bit one per gate plus the time functions. The time
+# functions are one C file compiled for each bitness. The kernel embeds
+# them all and maps the one chosen at boot.
 VDSO_DIR := $(BUILD)/vdso
 VDSO32_GATES := int80 sysenter syscall
 VDSO64_GATES := syscall sysenter
 VDSO_IMAGES := $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32-%.so) $(VDSO64_GATES:%=$(VDSO_DIR)/vdso64-%.so)
-VDSO_LDFLAGS := -shared --hash-style=both -T arch/x86/vdso/vdso.lds --no-undefined \
+VDSO_NR_H := $(GEN)/libc/include/sysgate/syscall_nr.h
+# --eh-frame-hdr: the sorted unwind index and PT_GNU_EH_FRAME.
+VDSO_LDFLAGS := -shared --hash-style=both -T arch/x86/vdso/vdso.lds --no-undefined --eh-frame-hdr \
 	-z max-page-size=4096 -z noexecstack --build-id=none
-VDSO_CFLAGS := -std=gnu11 -O2 -fPIC -ffreestanding -fno-stack-protector -fno-asynchronous-unwind-tables \
-	-fno-builtin -mno-red-zone -mgeneral-regs-only -Wall -Wextra -Werror -I.
+VDSO_CPPFLAGS := -I. -I$(GEN)/libc/include
+# -fasynchronous-unwind-tables: unwind information for every instruction.
+VDSO_CFLAGS := -std=gnu11 -O2 -fPIC -ffreestanding -fno-stack-protector -fasynchronous-unwind-tables \
+	-fno-builtin -mgeneral-regs-only -Wall -Wextra -Werror $(VDSO_CPPFLAGS)
 gate_define = -DGATE_$(shell echo $(1) | tr a-z A-Z)
 # A vDSO must be position-independent with nothing to relocate.
 check_vdso = readelf -r $(1) | grep -q 'There are no relocations' || \
 	{ echo "$(1): the vDSO must have no relocations" >&2; rm -f $(1); exit 1; }
 
-$(VDSO_DIR)/vdso32-%.o: arch/x86/vdso/vdso32.asm
+$(VDSO_DIR)/vdso32/gate-%.o: arch/x86/vdso/vdso32.S | $(VDSO_NR_H)
 	@mkdir -p $(@D)
-	@echo "  NASM32  $< ($*)"
-	$(Q)$(NASM) -f elf32 -Werror $(call gate_define,$*) $< -o $@
-$(VDSO_DIR)/vdso32-%.so: $(VDSO_DIR)/vdso32-%.o arch/x86/vdso/vdso.lds
+	@echo "  AS32    $< ($*)"
+	$(Q)$(CC) -m32 $(VDSO_CPPFLAGS) $(call gate_define,$*) -MMD -MP -c $< -o $@
+$(VDSO_DIR)/vdso32/sigreturn.o: arch/x86/vdso/vdso32_sigreturn.S | $(VDSO_NR_H)
+	@mkdir -p $(@D)
+	@echo "  AS32    $<"
+	$(Q)$(CC) -m32 $(VDSO_CPPFLAGS) -MMD -MP -c $< -o $@
+$(VDSO_DIR)/vdso32/time.o: arch/x86/vdso/vdso_time.c | $(VDSO_NR_H)
+	@mkdir -p $(@D)
+	@echo "  CC32    $<"
+	$(Q)$(CC) -m32 $(VDSO_CFLAGS) -MMD -MP -c $< -o $@
+$(VDSO_DIR)/vdso32-%.so.dbg: $(VDSO_DIR)/vdso32/gate-%.o $(VDSO_DIR)/vdso32/sigreturn.o $(VDSO_DIR)/vdso32/time.o \
+		arch/x86/vdso/vdso.lds arch/x86/vdso/vdso32.map
 	@echo "  VDSO    $@"
-	$(Q)$(LD) -m elf_i386 $(VDSO_LDFLAGS) -soname linux-gate.so.1 $< -o $@
+	$(Q)$(LD) -m elf_i386 $(VDSO_LDFLAGS) --version-script=arch/x86/vdso/vdso32.map -e __kernel_vsyscall \
+		-soname linux-gate.so.1 $(filter %.o,$^) -o $@
 	$(Q)$(call check_vdso,$@)
-$(VDSO_DIR)/vdso64-gate-%.o: arch/x86/vdso/vdso64_gate.asm
+
+$(VDSO_DIR)/vdso64/gate-%.o: arch/x86/vdso/vdso64.S | $(VDSO_NR_H)
 	@mkdir -p $(@D)
-	@echo "  NASM    $< ($*)"
-	$(Q)$(NASM) -f elf64 -Werror $(call gate_define,$*) $< -o $@
-$(VDSO_DIR)/vdso64_time.o: arch/x86/vdso/vdso64_time.c arch/x86/vdso/vdso_data.h
+	@echo "  AS      $< ($*)"
+	$(Q)$(CC) -m64 $(VDSO_CPPFLAGS) $(call gate_define,$*) -MMD -MP -c $< -o $@
+$(VDSO_DIR)/vdso64/time.o: arch/x86/vdso/vdso_time.c | $(VDSO_NR_H)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(VDSO_CFLAGS) -c $< -o $@
-$(VDSO_DIR)/vdso64-%.so: $(VDSO_DIR)/vdso64-gate-%.o $(VDSO_DIR)/vdso64_time.o arch/x86/vdso/vdso.lds
+	$(Q)$(CC) -m64 -mno-red-zone $(VDSO_CFLAGS) -MMD -MP -c $< -o $@
+$(VDSO_DIR)/vdso64-%.so.dbg: $(VDSO_DIR)/vdso64/gate-%.o $(VDSO_DIR)/vdso64/time.o \
+		arch/x86/vdso/vdso.lds arch/x86/vdso/vdso64.map
 	@echo "  VDSO    $@"
-	$(Q)$(LD) -m elf_x86_64 $(VDSO_LDFLAGS) -soname linux-vdso.so.1 $(filter %.o,$^) -o $@
+	$(Q)$(LD) -m elf_x86_64 $(VDSO_LDFLAGS) --version-script=arch/x86/vdso/vdso64.map \
+		-soname linux-vdso.so.1 $(filter %.o,$^) -o $@
 	$(Q)$(call check_vdso,$@)
+# The images the kernel embeds, without the static symbol table (as Linux's
+# vdso2c takes them); the .so.dbg files keep it, for gdb.
+$(VDSO_DIR)/%.so: $(VDSO_DIR)/%.so.dbg
+	$(Q)$(OBJCOPY) -S $< $@
 # Keep the objects (make would delete them as intermediates, noisily).
-.SECONDARY: $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32-%.o) $(VDSO64_GATES:%=$(VDSO_DIR)/vdso64-gate-%.o)
+.SECONDARY: $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32/gate-%.o) $(VDSO64_GATES:%=$(VDSO_DIR)/vdso64/gate-%.o) \
+	$(VDSO_IMAGES:%=%.dbg)
+-include $(wildcard $(VDSO_DIR)/*/*.d)
 
 VDSO_EMBED := $(BUILD)/kernel-obj/arch/x86/vdso/images.o
 $(VDSO_EMBED): arch/x86/vdso/images.asm $(VDSO_IMAGES)

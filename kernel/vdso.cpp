@@ -37,7 +37,8 @@ struct Loaded {
     uint64_t base;     // where it is mapped
     uint64_t vsyscall; // __kernel_vsyscall, absolute
     uint64_t sysenter_return;
-    uint64_t fallback_return; // 64-bit only
+    uint64_t fallback_return;
+    uint64_t sigreturn, rt_sigreturn; // 32-bit only
 };
 Loaded image32, image64;
 
@@ -47,11 +48,20 @@ uint64_t symbol(const Image& image, const char* name, uint64_t base) {
     return base + value;
 }
 
+// Panics unless the image has `bytes` at the symbol `name` (at `address`).
+void expect_code(const Image& image, uint64_t base, uint64_t address, const char* name, const uint8_t* bytes,
+                 size_t n) {
+    const uint64_t at = address - base;
+    if (at > image.size() || n > image.size() - at || __builtin_memcmp(image.start + at, bytes, n))
+        panic("vDSO image: {} is not the expected code", name);
+}
+
 void load(Loaded& out, const Image& image, Gate gate, uint64_t base, bool is64) {
     out.gate = gate;
     out.base = base;
     out.pages = (image.size() + 4095) / 4096;
     if (out.pages > x86::vdso::MAX_CODE_PAGES) panic("vDSO image of {} bytes is too large", image.size());
+    if (!is64 && base + out.pages * 4096 > 0x100000000ull) panic("32-bit vDSO image does not fit below 4 GiB");
     for (size_t i = 0; i < out.pages; i++) {
         out.frames[i] = mm::allocate_frame();
         if (!out.frames[i]) panic("no memory for the vDSO");
@@ -66,7 +76,19 @@ void load(Loaded& out, const Image& image, Gate gate, uint64_t base, bool is64) 
     const uint64_t pad = out.sysenter_return - base;
     if (pad < 2 || image.start[pad - 2] != 0x0f || image.start[pad - 1] != 0x34)
         panic("vDSO image: no sysenter right before __kernel_vsyscall_sysenter_return");
-    out.fallback_return = is64 ? symbol(image, "__sysgate_vdso_fallback_return", base) : 0;
+    out.fallback_return = symbol(image, "__sysgate_vdso_fallback_return", base);
+    if (!is64) {
+        // The signal trampolines, byte for byte Linux's (GDB and libgcc
+        // recognise signal frames by them): popl %eax; movl $119, %eax;
+        // int $0x80 and movl $173, %eax; int $0x80.
+        out.sigreturn = symbol(image, "__kernel_sigreturn", base);
+        out.rt_sigreturn = symbol(image, "__kernel_rt_sigreturn", base);
+        static const uint8_t sigreturn_code[] = {0x58, 0xb8, 119, 0, 0, 0, 0xcd, 0x80};
+        static const uint8_t rt_sigreturn_code[] = {0xb8, 173, 0, 0, 0, 0xcd, 0x80};
+        expect_code(image, base, out.sigreturn, "__kernel_sigreturn", sigreturn_code, sizeof sigreturn_code);
+        expect_code(image, base, out.rt_sigreturn, "__kernel_rt_sigreturn", rt_sigreturn_code,
+                    sizeof rt_sigreturn_code);
+    }
 }
 
 Image image_for(Gate gate, bool is64) {
@@ -126,8 +148,14 @@ Gate gate64() {
     return image64.gate;
 }
 
-bool is_fallback_return(uint64_t rip) {
-    return image64.fallback_return && rip == image64.fallback_return;
+bool is_fallback_return(uint64_t rip, Gate gate) {
+    if (gate == Gate::Syscall) return image64.fallback_return && rip == image64.fallback_return;
+    if (gate == Gate::Int80) return image32.fallback_return && rip == image32.fallback_return;
+    return false;
+}
+
+uint64_t sigreturn_trampoline32(bool rt) {
+    return rt ? image32.rt_sigreturn : image32.sigreturn;
 }
 
 } // namespace vdso

@@ -22,8 +22,14 @@ bool map_into(mm::AddressSpace& as, bool is64, Mapping& out);
 
 x86::entry::Gate gate32();
 x86::entry::Gate gate64();
-// True if a system call returning to `rip` came from the 64-bit vDSO's
-// fallback path (a time function that could not answer from the data page).
-bool is_fallback_return(uint64_t rip);
+// True if a system call through `gate` returning to `rip` came from a vDSO's
+// fallback path (a time function that could not answer from the data
+// page): the 64-bit one makes it with syscall, the 32-bit one with int $0x80.
+bool is_fallback_return(uint64_t rip, x86::entry::Gate gate);
+
+// Where a 32-bit signal handler installed without SA_RESTORER returns: the
+// 32-bit vDSO's __kernel_rt_sigreturn (rt frame) or __kernel_sigreturn
+// (old frame), as in Linux.
+uint64_t sigreturn_trampoline32(bool rt);
 
 } // namespace vdso

@@ -9,7 +9,9 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/sigframe.h"
 #include "kernel/uaccess.h"
+#include "kernel/vdso.h"
 
 namespace signals {
 namespace {
@@ -53,108 +55,155 @@ constexpr uint64_t USER_FLAGS = x86::rflags::AC | (1 << 11) /*OF*/ | x86::rflags
                                 (1 << 7) /*SF*/ | (1 << 6) /*ZF*/ | (1 << 4) /*AF*/ | (1 << 2) /*PF*/ |
                                 x86::rflags::CF | x86::rflags::RF;
 
-// ---- Linux's frame layouts (arch/x86/include/uapi/asm/sigcontext.h,
-// ---- arch/x86/include/asm/sigframe.h), so handlers can read ucontext.
-
-struct SigInfo {
-    int32_t signo, errno_, code;
-    int32_t pad0;
-    uint64_t addr; // si_addr for faults
-    uint8_t rest[128 - 24];
-};
-static_assert(sizeof(SigInfo) == 128);
-
-// i386's siginfo: the union follows the three ints at once, so si_addr
-// is at offset 12, not 16.
-struct SigInfo32 {
-    int32_t signo, errno_, code;
-    uint32_t addr;
-    uint8_t rest[128 - 16];
-};
-static_assert(sizeof(SigInfo32) == 128);
-
-struct SigContext64 {
-    uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-    uint16_t cs, gs, fs, ss;
-    uint64_t err, trapno, oldmask, cr2, fpstate;
-    uint64_t reserved[8];
-};
-static_assert(sizeof(SigContext64) == 256);
-
-struct UContext64 {
-    uint64_t flags, link;
-    uint64_t ss_sp;
-    int32_t ss_flags, pad;
-    uint64_t ss_size;
-    SigContext64 mcontext;
-    uint64_t sigmask;
-};
-static_assert(sizeof(UContext64) == 304);
-
-struct RtSigFrame64 {
-    uint64_t pretcode;
-    UContext64 uc;
-    SigInfo info;
-};
-
-struct SigContext32 {
-    uint16_t gs, gsh, fs, fsh, es, esh, ds, dsh;
-    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax, trapno, err, eip;
-    uint16_t cs, csh;
-    uint32_t eflags, esp_at_signal;
-    uint16_t ss, ssh;
-    uint32_t fpstate, oldmask, cr2;
-};
-static_assert(sizeof(SigContext32) == 88);
-
-struct [[gnu::packed]] UContext32 {
-    uint32_t flags, link;
-    uint32_t ss_sp;
-    int32_t ss_flags;
-    uint32_t ss_size;
-    SigContext32 mcontext;
-    uint32_t sigmask[2];
-};
-static_assert(sizeof(UContext32) == 116);
-
-struct [[gnu::packed]] RtSigFrame32 {
-    uint32_t pretcode;
-    int32_t sig;
-    uint32_t pinfo, puc;
-    SigInfo32 info;
-    UContext32 uc;
-    uint8_t retcode[8];
-};
-
-constexpr size_t FPSTATE_SIZE = 512;
+constexpr int SS_ONSTACK = 1, SS_DISABLE = 2;
 
 [[noreturn]] void die(int s) {
     const bool core = default_action(s) == Default::Core;
     proc::exit((s & 0x7f) | (core ? 0x80 : 0));
 }
 
-constexpr int SS_ONSTACK = 1, SS_DISABLE = 2;
+// A signal the kernel raises itself (Linux's force_sig): blocking or
+// ignoring it does not keep it away; a handler still runs.
+void force_signal(Process* p, int s) {
+    KernelSigaction& act = p->signals.actions[s];
+    if ((p->signals.blocked & sig::bit(s)) || act.handler == sig::SIG_IGN) {
+        p->signals.blocked &= ~sig::bit(s);
+        act = {};
+    }
+    p->signals.pending |= sig::bit(s);
+}
 
 bool on_altstack(const SignalState& s, uint64_t sp) {
     return s.altstack_size && sp > s.altstack_base && sp <= s.altstack_base + s.altstack_size;
 }
 
-// Where the handler's frame goes: the alternate stack for SA_ONSTACK
-// handlers (unless already on it), else below the interrupted stack.
+// ---- the live segment registers. While the kernel runs, the program's DS,
+// ---- ES, FS and GS are still in the CPU (64-bit code does not use them;
+// ---- arch/x86/cpu/context.cpp saves them only at a switch).
+
+extern "C" {
+int x86_load_user_segment_ds(uint16_t selector);
+int x86_load_user_segment_es(uint16_t selector);
+int x86_load_user_segment_fs(uint16_t selector);
+int x86_load_user_segment_gs(uint16_t selector);
+}
+
+struct Segments {
+    uint16_t ds, es, fs, gs;
+};
+
+Segments live_segments() {
+    Segments s;
+    asm volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                 : "=r"(s.ds), "=r"(s.es), "=r"(s.fs), "=r"(s.gs));
+    return s;
+}
+
+// As Linux's reload_segments (arch/x86/ia32/ia32_signal.c): each selector
+// with RPL 3, loaded only if it changed (a reload would reset a base set
+// since); one that cannot be loaded gives null, never a kernel fault.
+void load_segments(const Segments& want) {
+    const Segments now = live_segments();
+    x86::InterruptGuard no_interrupts; // the GS load swaps the GS bases around it
+    if ((want.gs | 3) != now.gs) x86_load_user_segment_gs(uint16_t(want.gs | 3));
+    if ((want.fs | 3) != now.fs) x86_load_user_segment_fs(uint16_t(want.fs | 3));
+    if ((want.ds | 3) != now.ds) x86_load_user_segment_ds(uint16_t(want.ds | 3));
+    if ((want.es | 3) != now.es) x86_load_user_segment_es(uint16_t(want.es | 3));
+}
+
+// A stack segment a 64-bit program can return to: `ss` if it is usable in
+// ring 3, else the user data selector (Linux's force_valid_ss). LAR reads
+// the descriptor with the program's rights: a selector past the table, or
+// naming a descriptor DPL 3 may not see, sets no ZF.
+uint16_t valid_ss_or_user_ds(uint16_t ss) {
+    uint32_t rights = 0;
+    bool valid = false;
+    asm volatile("lar %2, %0\n\tsetz %1" : "=r"(rights), "=qm"(valid) : "r"(uint32_t(ss)) : "cc");
+    return sigframe::usable_user_ss(valid, rights) ? ss : x86::gdt::USER_DS;
+}
+
+// ---- where a frame goes
+
+// The alternate stack for SA_ONSTACK handlers (unless already on it), else
+// below the interrupted stack. For i386 also Linux's "legacy signal stack
+// switching": a handler with a restorer address but no SA_RESTORER flag,
+// interrupting code on a stack segment of its own, runs at that address.
 uint64_t frame_stack(const RegisterFrame& f, const KernelSigaction& act, bool is64) {
     const SignalState& s = current_process()->signals;
     const uint64_t sp = is64 ? f.rsp : uint32_t(f.rsp);
-    if ((act.flags & sig::SA_ONSTACK) && s.altstack_size && !on_altstack(s, sp))
-        return s.altstack_base + s.altstack_size;
+    if (act.flags & sig::SA_ONSTACK) {
+        if (s.altstack_size && !on_altstack(s, sp)) return s.altstack_base + s.altstack_size;
+    } else if (!is64 && f.ss != x86::gdt::USER_DS && !(act.flags & sig::SA_RESTORER) && act.restorer) {
+        return uint32_t(act.restorer);
+    }
     return is64 ? sp - 128 : sp; // skip the x86_64 red zone
 }
 
-// The user's x87/SSE state in FXSAVE format. FXSAVE leaves bytes 464-511
-// of its area alone (SDM Vol. 1 10.5.1, "available" and reserved), so the
-// area is zeroed first: no byte of a signal frame may be stale kernel stack.
-void save_fpu(uint8_t (&area)[FPSTATE_SIZE]) {
-    __builtin_memset(area, 0, sizeof(area));
-    asm volatile("fxsave64 %0" : "+m"(area));
+// ---- the FPU state
+
+// The program's x87/SSE state (live in the CPU: the kernel uses none of
+// it) in FXSAVE format. FXSAVE leaves bytes 464-511 of its area alone
+// (SDM Vol. 1 10.5.1, "available" and reserved), so the area is zeroed
+// first: no byte of a signal frame may be stale kernel stack. Linux puts
+// its XSAVE bookkeeping (FP_XSTATE_MAGIC1) there when the CPU uses XSAVE;
+// Sysgate does not, so they stay zero.
+void save_fpu(sigframe::FxsaveArea& fx) {
+    __builtin_memset(&fx, 0, sizeof(fx));
+    asm volatile("fxsave64 %0" : "+m"(fx));
+}
+
+// The MXCSR bits this CPU implements (SDM Vol. 1 11.6.6): what FXSAVE
+// reports, 0xffbf where it reports 0. FXRSTOR of any other bit is a #GP.
+uint32_t mxcsr_feature_mask() {
+    static uint32_t mask;
+    if (!mask) {
+        alignas(16) sigframe::FxsaveArea fx;
+        save_fpu(fx);
+        mask = fx.mxcsr_mask ? fx.mxcsr_mask : 0xffbf;
+    }
+    return mask;
+}
+
+// Loads an FXSAVE image; false (and nothing loaded) if its MXCSR sets bits
+// the CPU lacks, which Linux also refuses (a bad frame).
+bool load_fpu(sigframe::FxsaveArea& fx) {
+    if (fx.mxcsr & ~mxcsr_feature_mask()) return false;
+    asm volatile("fxrstor64 %0" ::"m"(fx));
+    return true;
+}
+
+// A null fpstate pointer: the FPU as a new program has it (as after FNINIT,
+// MXCSR 0x1f80), as Linux's fpu__clear_user_states.
+void reset_fpu() {
+    alignas(16) sigframe::FxsaveArea fx;
+    __builtin_memset(&fx, 0, sizeof(fx));
+    fx.cwd = 0x037f;
+    fx.mxcsr = 0x1f80;
+    load_fpu(fx);
+}
+
+bool restore_fpu64(uint64_t fpstate) {
+    if (!fpstate) {
+        reset_fpu();
+        return true;
+    }
+    alignas(16) sigframe::FxsaveArea fx;
+    if (copy_from_user(&fx, UserPtr<const void>(fpstate), sizeof(fx))) return false;
+    return load_fpu(fx);
+}
+
+// The i386 layout: the FSAVE-format header first, then the FXSAVE image.
+// As on Linux, the header's x87 part wins over the image's (it is what an
+// old handler edits); MXCSR and the SSE registers come from the image.
+bool restore_fpu32(uint32_t fpstate) {
+    if (!fpstate) {
+        reset_fpu();
+        return true;
+    }
+    alignas(16) sigframe::FpState32 fp;
+    if (copy_from_user(&fp, UserPtr<const void>(fpstate), sizeof(fp))) return false;
+    sigframe::fold_fsave_env(fp.fx, fp.env);
+    return load_fpu(fp.fx);
 }
 
 // The fault details for a frame of signal s: those of the fault that
@@ -164,136 +213,225 @@ FaultInfo fault_for(int s) {
     return f.signal == s ? f : FaultInfo{};
 }
 
-bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+// ---- building frames. Each returns nullptr or why it could not.
+
+const char* push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+    using namespace sigframe;
+    // x86_64 handlers must say where they return: there is no 64-bit
+    // trampoline (Linux refuses the same way).
+    if (!(act.flags & sig::SA_RESTORER)) return "a 64-bit handler without SA_RESTORER";
     const FaultInfo last_fault = fault_for(s);
-    alignas(16) uint8_t fpu[FPSTATE_SIZE];
+    alignas(16) FxsaveArea fpu;
     save_fpu(fpu);
     // Room for the FPU state (64-aligned) and the frame.
     uint64_t sp = frame_stack(f, act, true);
-    sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
+    sp = (sp - sizeof(FxsaveArea)) & ~uint64_t(63);
     const uint64_t fpstate = sp;
-    sp = ((sp - sizeof(RtSigFrame64)) & ~uint64_t(15)) - 8; // as after a call: (sp + 8) % 16 == 0
+    sp = align_frame64(sp - sizeof(RtSigFrame64));
 
     RtSigFrame64 frame;
     __builtin_memset(&frame, 0, sizeof(frame)); // padding included: it is copied out
     frame.pretcode = act.restorer;
     frame.info.signo = s;
     frame.info.addr = last_fault.address;
+    // The ss in the sigcontext is the interrupted one, and sigreturn must
+    // give it back exactly when the signal came from 64-bit code.
+    frame.uc.flags = UC_SIGCONTEXT_SS | (f.cs == x86::gdt::USER_CS64 ? UC_STRICT_RESTORE_SS : 0);
     SigContext64& m = frame.uc.mcontext;
-    m = {f.r8,
-         f.r9,
-         f.r10,
-         f.r11,
-         f.r12,
-         f.r13,
-         f.r14,
-         f.r15,
-         f.rdi,
-         f.rsi,
-         f.rbp,
-         f.rbx,
-         f.rdx,
-         f.rax,
-         f.rcx,
-         f.rsp,
-         f.rip,
-         f.rflags,
-         uint16_t(f.cs),
-         0,
-         0,
-         uint16_t(f.ss),
-         last_fault.error,
-         last_fault.trapno,
-         old_mask,
-         last_fault.address,
-         fpstate,
-         {}};
+    m.r8 = f.r8, m.r9 = f.r9, m.r10 = f.r10, m.r11 = f.r11, m.r12 = f.r12, m.r13 = f.r13, m.r14 = f.r14;
+    m.r15 = f.r15, m.rdi = f.rdi, m.rsi = f.rsi, m.rbp = f.rbp, m.rbx = f.rbx, m.rdx = f.rdx, m.rax = f.rax;
+    m.rcx = f.rcx, m.rsp = f.rsp, m.rip = f.rip, m.eflags = f.rflags;
+    m.cs = uint16_t(f.cs), m.gs = 0, m.fs = 0, m.ss = uint16_t(f.ss); // fs, gs: 0, as Linux
+    m.err = last_fault.error, m.trapno = last_fault.trapno, m.oldmask = old_mask, m.cr2 = last_fault.address;
+    m.fpstate = fpstate;
     frame.uc.sigmask = old_mask;
     const SignalState& st = current_process()->signals;
     frame.uc.ss_sp = st.altstack_base;
     frame.uc.ss_size = st.altstack_size;
     frame.uc.ss_flags = !st.altstack_size ? SS_DISABLE : on_altstack(st, f.rsp) ? SS_ONSTACK : 0;
-    if (copy_to_user(UserPtr<void>(fpstate), fpu, FPSTATE_SIZE) ||
+    if (copy_to_user(UserPtr<void>(fpstate), &fpu, sizeof(fpu)) ||
         copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
-        return false;
+        return "cannot write the frame";
     f.rsp = sp;
     f.rip = act.handler;
     f.rdi = uint64_t(s);
-    f.rsi = sp + __builtin_offsetof(RtSigFrame64, info);
-    f.rdx = sp + __builtin_offsetof(RtSigFrame64, uc);
+    f.rsi = sp + offsetof(RtSigFrame64, info);
+    f.rdx = sp + offsetof(RtSigFrame64, uc);
     f.rax = 0;
     f.rflags &= ~(x86::rflags::TF | x86::rflags::DF | x86::rflags::RF);
+    // The handler runs in 64-bit mode whatever it interrupted, on the
+    // interrupted SS if that one is usable: DOSEMU reads the SS register
+    // to learn where the signal came from (Linux keeps it the same way).
     f.cs = x86::gdt::USER_CS64;
-    f.ss = x86::gdt::USER_DS;
-    return true;
+    if (f.ss != x86::gdt::USER_DS) f.ss = valid_ss_or_user_ds(uint16_t(f.ss));
+    return nullptr;
 }
 
-bool push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+// i386 frames: the rt frame (struct rt_sigframe_ia32) for SA_SIGINFO
+// handlers, the old one (struct sigframe_ia32) for the others, which
+// return through sigreturn (119) instead of rt_sigreturn (173).
+const char* push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+    using namespace sigframe;
+    const bool rt = act.flags & sig::SA_SIGINFO;
     const FaultInfo last_fault = fault_for(s);
-    alignas(16) uint8_t fpu[FPSTATE_SIZE];
-    save_fpu(fpu);
-    uint64_t sp = frame_stack(f, act, false);
-    sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
-    const uint64_t fpstate = sp;
-    sp = ((sp - sizeof(RtSigFrame32)) & ~uint64_t(15)) - 4;
-    if (sp > 0xffffffffull) return false;
+    const Segments seg = live_segments();
 
-    RtSigFrame32 frame;
-    __builtin_memset(&frame, 0, sizeof(frame));
-    frame.sig = s;
-    frame.pinfo = uint32_t(sp + __builtin_offsetof(RtSigFrame32, info));
-    frame.puc = uint32_t(sp + __builtin_offsetof(RtSigFrame32, uc));
-    frame.info.signo = s;
-    frame.info.addr = uint32_t(last_fault.address);
-    uint16_t fs, gs;
-    asm volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(fs), "=r"(gs));
+    // The FPU state as Linux lays it out (fpu__alloc_mathframe): the
+    // FXSAVE image 64-aligned, the FSAVE-format header right below it.
+    alignas(16) FpState32 fp;
+    save_fpu(fp.fx);
+    fp.env = fsave_env_from_fxsave(fp.fx, uint16_t(f.cs), seg.ds);
+    fp.status = fp.fx.swd;
+    fp.magic = X86_FXSR_MAGIC;
+    uint64_t sp = frame_stack(f, act, false);
+    sp = (sp - sizeof(FxsaveArea)) & ~uint64_t(63);
+    const uint64_t fpstate = sp - offsetof(FpState32, fx);
+    sp = align_frame32(fpstate - (rt ? sizeof(RtSigFrame32) : sizeof(SigFrame32)));
+    if (sp > 0xffffffffull || fpstate + sizeof(fp) > 0x100000000ull) return "cannot write the frame";
+
     SigContext32 m;
     __builtin_memset(&m, 0, sizeof(m));
-    m.gs = gs;
-    m.fs = fs;
-    m.es = m.ds = x86::gdt::USER_DS;
+    m.gs = seg.gs, m.fs = seg.fs, m.es = seg.es, m.ds = seg.ds;
     m.edi = uint32_t(f.rdi), m.esi = uint32_t(f.rsi), m.ebp = uint32_t(f.rbp), m.esp = uint32_t(f.rsp);
     m.ebx = uint32_t(f.rbx), m.edx = uint32_t(f.rdx), m.ecx = uint32_t(f.rcx), m.eax = uint32_t(f.rax);
     m.trapno = uint32_t(last_fault.trapno), m.err = uint32_t(last_fault.error), m.eip = uint32_t(f.rip);
     m.cs = uint16_t(f.cs), m.eflags = uint32_t(f.rflags), m.esp_at_signal = uint32_t(f.rsp), m.ss = uint16_t(f.ss);
     m.fpstate = uint32_t(fpstate), m.oldmask = uint32_t(old_mask), m.cr2 = uint32_t(last_fault.address);
-    frame.uc.mcontext = m;
-    const SignalState& st = current_process()->signals;
-    frame.uc.ss_sp = uint32_t(st.altstack_base);
-    frame.uc.ss_size = uint32_t(st.altstack_size);
-    frame.uc.ss_flags = !st.altstack_size ? SS_DISABLE : on_altstack(st, uint32_t(f.rsp)) ? SS_ONSTACK : 0;
-    frame.uc.sigmask[0] = uint32_t(old_mask);
-    frame.uc.sigmask[1] = uint32_t(old_mask >> 32);
-    // Without SA_RESTORER, return through code on the stack, as old i386
-    // kernels did: mov $173, %eax; int $0x80 (rt_sigreturn).
-    const uint8_t retcode[8] = {0xb8, 173, 0, 0, 0, 0xcd, 0x80, 0};
-    __builtin_memcpy(frame.retcode, retcode, sizeof(retcode));
-    frame.pretcode = (act.flags & sig::SA_RESTORER) ? uint32_t(act.restorer)
-                                                    : uint32_t(sp + __builtin_offsetof(RtSigFrame32, retcode));
-    if (copy_to_user(UserPtr<void>(fpstate), fpu, FPSTATE_SIZE) ||
-        copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
-        return false;
+
+    // Without SA_RESTORER the handler returns into the vDSO's trampoline
+    // (the stack is not executable: no code is written there).
+    const uint32_t restorer =
+        (act.flags & sig::SA_RESTORER) ? uint32_t(act.restorer) : uint32_t(vdso::sigreturn_trampoline32(rt));
+    bool failed = copy_to_user(UserPtr<void>(fpstate), &fp, sizeof(fp));
+    if (rt) {
+        RtSigFrame32 frame;
+        __builtin_memset(&frame, 0, sizeof(frame));
+        frame.pretcode = restorer;
+        frame.sig = s;
+        frame.pinfo = uint32_t(sp + offsetof(RtSigFrame32, info));
+        frame.puc = uint32_t(sp + offsetof(RtSigFrame32, uc));
+        frame.info.signo = s;
+        frame.info.addr = uint32_t(last_fault.address);
+        frame.uc.mcontext = m;
+        const SignalState& st = current_process()->signals;
+        frame.uc.ss_sp = uint32_t(st.altstack_base);
+        frame.uc.ss_size = uint32_t(st.altstack_size);
+        frame.uc.ss_flags = !st.altstack_size ? SS_DISABLE : on_altstack(st, uint32_t(f.rsp)) ? SS_ONSTACK : 0;
+        frame.uc.sigmask[0] = uint32_t(old_mask);
+        frame.uc.sigmask[1] = uint32_t(old_mask >> 32);
+        __builtin_memcpy(frame.retcode, RT_SIGRETURN_CODE, sizeof(frame.retcode));
+        failed = failed || copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame));
+        // Registers too, for handlers compiled with -mregparm=3.
+        f.rdx = frame.pinfo;
+        f.rcx = frame.puc;
+    } else {
+        SigFrame32 frame;
+        __builtin_memset(&frame, 0, sizeof(frame));
+        frame.pretcode = restorer;
+        frame.sig = s;
+        frame.sc = m;
+        frame.extramask[0] = uint32_t(old_mask >> 32);
+        __builtin_memcpy(frame.retcode, SIGRETURN_CODE, sizeof(frame.retcode));
+        failed = failed || copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame));
+        f.rdx = 0;
+        f.rcx = 0;
+    }
+    if (failed) return "cannot write the frame";
     f.rsp = sp;
     f.rip = uint32_t(act.handler);
     f.rax = uint64_t(s);
-    f.rdx = frame.pinfo;
-    f.rcx = frame.puc;
     f.rflags &= ~(x86::rflags::TF | x86::rflags::DF | x86::rflags::RF);
     f.cs = x86::gdt::USER_CS32;
     f.ss = x86::gdt::USER_DS;
-    return true;
+    x86_load_user_segment_ds(x86::gdt::USER_DS); // the handler's data segments (the user data selector always loads)
+    x86_load_user_segment_es(x86::gdt::USER_DS);
+    return nullptr;
 }
 
-void restore_fpu(uint64_t fpstate) {
-    alignas(16) uint8_t fpu[FPSTATE_SIZE];
-    if (!fpstate || copy_from_user(fpu, UserPtr<const void>(fpstate), FPSTATE_SIZE)) return;
-    // MXCSR (offset 24) with reserved bits set would make fxrstor fault in
-    // the kernel: keep only the architectural bits.
-    uint32_t mxcsr;
-    __builtin_memcpy(&mxcsr, fpu + 24, 4);
-    mxcsr &= 0xffbf;
-    __builtin_memcpy(fpu + 24, &mxcsr, 4);
-    asm volatile("fxrstor64 %0" ::"m"(fpu));
+// ---- reading frames back (sigreturn, rt_sigreturn)
+
+// The mask and the registers both ABIs restore alike; RFLAGS only in the
+// bits a program may change; cs and ss with RPL 3 and otherwise as the
+// frame says: a selector that cannot be loaded makes the iretq fault, and
+// the program gets a SIGSEGV or SIGBUS (arch/x86/entry/interrupts.cpp).
+void restore_common(RegisterFrame& f, uint64_t mask, uint64_t flags, uint16_t cs, uint16_t ss) {
+    current_process()->signals.blocked = mask & ~UNBLOCKABLE;
+    f.rflags = (f.rflags & ~USER_FLAGS) | (flags & USER_FLAGS);
+    f.cs = cs | 3u;
+    f.ss = ss | 3u;
+    f.error_code = ~0ull; // the restored frame is not a call to restart
+}
+
+// sigaltstack as the frame's uc_stack says (Linux's restore_altstack: a
+// handler may change it so); an impossible one changes nothing.
+void restore_altstack(uint64_t base, uint64_t size, int flags) {
+    uint64_t b, sz;
+    int fl;
+    set_altstack(base, size, flags, true, b, sz, fl);
+}
+
+// A frame sigreturn cannot read or use: SIGSEGV (Linux's signal_fault).
+int64_t bad_frame(RegisterFrame& f, const char* what, uint64_t address) {
+    Process* p = current_process();
+    static RateLimit messages("[signal]");
+    if (messages.allow())
+        kprintln("[signal] pid {} ({}): bad {} frame at {:#x} (rip {:#x}): SIGSEGV", p->pid, p->name, what, address,
+                 f.rip);
+    force_signal(p, sig::SIGSEGV);
+    return 0;
+}
+
+int64_t rt_sigreturn64(RegisterFrame& f) {
+    using namespace sigframe;
+    const uint64_t frame_address = f.rsp - 8; // the handler's ret popped pretcode
+    UContext64 uc;
+    if (copy_from_user(&uc, UserPtr<const void>(frame_address + offsetof(RtSigFrame64, uc)), sizeof(uc)))
+        return bad_frame(f, "rt_sigreturn", frame_address);
+    const SigContext64& m = uc.mcontext;
+    restore_common(f, uc.sigmask, m.eflags, m.cs, m.ss);
+    f.r8 = m.r8, f.r9 = m.r9, f.r10 = m.r10, f.r11 = m.r11, f.r12 = m.r12, f.r13 = m.r13, f.r14 = m.r14;
+    f.r15 = m.r15, f.rdi = m.rdi, f.rsi = m.rsi, f.rbp = m.rbp, f.rbx = m.rbx, f.rdx = m.rdx;
+    f.rax = m.rax, f.rcx = m.rcx, f.rsp = m.rsp;
+    // Any RIP, even a non-canonical one or the kernel's: iretq faults on
+    // the first and the program's first fetch on the second, both giving it
+    // a SIGSEGV with that RIP in its sigcontext, as on Linux. The fast
+    // returns are not used for it (arch/x86/entry/gates.cpp, sysret64_safe).
+    f.rip = m.rip;
+    // Returning to 64-bit code with a frame that did not insist on its SS
+    // (uc_flags without UC_STRICT_RESTORE_SS): an unusable SS is replaced.
+    if (!(uc.flags & UC_STRICT_RESTORE_SS) && f.cs == x86::gdt::USER_CS64) f.ss = valid_ss_or_user_ds(uint16_t(f.ss));
+    if (!restore_fpu64(m.fpstate)) return bad_frame(f, "rt_sigreturn FPU", m.fpstate);
+    restore_altstack(uc.ss_sp, uc.ss_size, uc.ss_flags);
+    return int64_t(f.rax);
+}
+
+int64_t sigreturn32(RegisterFrame& f, bool rt) {
+    using namespace sigframe;
+    // rt: the handler's ret popped pretcode. Old frame: pretcode, and the
+    // trampoline's popl the signal number.
+    const uint64_t frame_address = uint32_t(f.rsp) - (rt ? 4 : 8);
+    SigContext32 m;
+    uint64_t mask;
+    UContext32 uc;
+    if (rt) {
+        if (copy_from_user(&uc, UserPtr<const void>(frame_address + offsetof(RtSigFrame32, uc)), sizeof(uc)))
+            return bad_frame(f, "rt_sigreturn", frame_address);
+        m = uc.mcontext;
+        mask = uint64_t(uc.sigmask[1]) << 32 | uc.sigmask[0];
+    } else {
+        uint32_t extramask;
+        if (copy_from_user(&m, UserPtr<const void>(frame_address + offsetof(SigFrame32, sc)), sizeof(m)) ||
+            copy_from_user(&extramask, UserPtr<const void>(frame_address + offsetof(SigFrame32, extramask)), 4))
+            return bad_frame(f, "sigreturn", frame_address);
+        mask = uint64_t(extramask) << 32 | m.oldmask;
+    }
+    restore_common(f, mask, m.eflags, m.cs, m.ss);
+    f.rdi = m.edi, f.rsi = m.esi, f.rbp = m.ebp, f.rsp = m.esp, f.rbx = m.ebx, f.rdx = m.edx;
+    f.rcx = m.ecx, f.rax = m.eax, f.rip = m.eip;
+    load_segments({m.ds, m.es, m.fs, m.gs});
+    if (!restore_fpu32(m.fpstate)) return bad_frame(f, rt ? "rt_sigreturn FPU" : "sigreturn FPU", m.fpstate);
+    if (rt) restore_altstack(uc.ss_sp, uc.ss_size, uc.ss_flags);
+    return int64_t(f.rax);
 }
 
 } // namespace
@@ -356,12 +494,12 @@ void deliver(RegisterFrame& f) {
         }
         const uint64_t old_mask = p->signals.blocked;
         x86::enable_interrupts(); // writing the frame may fault pages in
-        const bool pushed = p->is64 ? push_frame64(f, s, act, old_mask) : push_frame32(f, s, act, old_mask);
+        const char* failed = p->is64 ? push_frame64(f, s, act, old_mask) : push_frame32(f, s, act, old_mask);
         x86::disable_interrupts();
-        if (!pushed) {
+        if (failed) {
             if (signal_messages.allow())
-                kprintln("[signal] pid {} ({}): cannot write the {} frame on its stack at {:#x}; killed", p->pid,
-                         p->name, name(s), f.rsp);
+                kprintln("[signal] pid {} ({}): {} for {} (stack at {:#x}); killed", p->pid, p->name, failed, name(s),
+                         f.rsp);
             die(sig::SIGSEGV);
         }
         p->signals.blocked |= act.mask & ~UNBLOCKABLE;
@@ -379,37 +517,11 @@ bool interrupted_call(const RegisterFrame& f) {
 }
 
 int64_t sigreturn(RegisterFrame& f, bool is64) {
-    Process* p = current_process();
-    if (is64) {
-        const uint64_t frame_address = f.rsp - 8; // the handler's ret popped pretcode
-        RtSigFrame64 frame;
-        if (copy_from_user(&frame, UserPtr<const void>(frame_address), sizeof(frame))) die(sig::SIGSEGV);
-        const SigContext64& m = frame.uc.mcontext;
-        if (m.rip >= x86::mm::USER_TOP) die(sig::SIGSEGV); // iretq to it would fault in the kernel
-        f.r8 = m.r8, f.r9 = m.r9, f.r10 = m.r10, f.r11 = m.r11, f.r12 = m.r12, f.r13 = m.r13, f.r14 = m.r14;
-        f.r15 = m.r15, f.rdi = m.rdi, f.rsi = m.rsi, f.rbp = m.rbp, f.rbx = m.rbx, f.rdx = m.rdx;
-        f.rax = m.rax, f.rcx = m.rcx, f.rsp = m.rsp, f.rip = m.rip;
-        f.rflags = (f.rflags & ~USER_FLAGS) | (m.eflags & USER_FLAGS);
-        f.cs = x86::gdt::USER_CS64;
-        f.ss = x86::gdt::USER_DS;
-        f.error_code = ~0ull; // the restored frame is not a call to restart
-        p->signals.blocked = frame.uc.sigmask & ~UNBLOCKABLE;
-        restore_fpu(m.fpstate);
-    } else {
-        const uint64_t frame_address = uint32_t(f.rsp) - 4;
-        RtSigFrame32 frame;
-        if (copy_from_user(&frame, UserPtr<const void>(frame_address), sizeof(frame))) die(sig::SIGSEGV);
-        const SigContext32 m = frame.uc.mcontext;
-        f.rdi = m.edi, f.rsi = m.esi, f.rbp = m.ebp, f.rsp = m.esp, f.rbx = m.ebx, f.rdx = m.edx;
-        f.rcx = m.ecx, f.rax = m.eax, f.rip = m.eip;
-        f.rflags = (f.rflags & ~USER_FLAGS) | (m.eflags & USER_FLAGS);
-        f.cs = x86::gdt::USER_CS32;
-        f.ss = x86::gdt::USER_DS;
-        f.error_code = ~0ull; // the restored frame is not a call to restart
-        p->signals.blocked = (uint64_t(frame.uc.sigmask[1]) << 32 | frame.uc.sigmask[0]) & ~UNBLOCKABLE;
-        restore_fpu(m.fpstate);
-    }
-    return int64_t(f.rax);
+    return is64 ? rt_sigreturn64(f) : sigreturn32(f, true);
+}
+
+int64_t sigreturn_old32(RegisterFrame& f) {
+    return sigreturn32(f, false);
 }
 
 int signal_for_exception(unsigned vector) {
@@ -480,12 +592,7 @@ void on_user_exception(RegisterFrame& f, uint64_t fault_address) {
                      name(s));
     }
     // A fault cannot be blocked or ignored: if it is, the program dies of it.
-    KernelSigaction& act = p->signals.actions[s];
-    if ((p->signals.blocked & sig::bit(s)) || act.handler == sig::SIG_IGN) {
-        p->signals.blocked &= ~sig::bit(s);
-        act = {};
-    }
-    p->signals.pending |= sig::bit(s);
+    force_signal(p, s);
 }
 
 } // namespace signals

@@ -1,6 +1,7 @@
 #pragma once
 // Signals, as a shell needs them: default actions, SIG_IGN, user handlers
-// with Linux's rt_sigframe layouts (32- and 64-bit), rt_sigreturn.
+// with Linux's frame layouts (kernel/proc/sigframe.h: the 64-bit rt frame,
+// the i386 rt and old frames), rt_sigreturn and i386's sigreturn.
 #include <stdint.h>
 
 #include "arch/x86/entry/frame.h"
@@ -91,8 +92,12 @@ void deliver(x86::RegisterFrame& frame);
 // fails with EINTR or is made again (x86::entry::rewind_to_gate).
 bool interrupted_call(const x86::RegisterFrame& frame);
 
-// Restores the frame saved by deliver(); returns the restored rax.
+// rt_sigreturn: restores the rt frame saved by deliver() (64-bit or i386);
+// returns the restored rax. A frame it cannot read or use raises SIGSEGV.
 int64_t sigreturn(x86::RegisterFrame& frame, bool is64);
+// i386 sigreturn (119): the same for the old frame (struct sigframe_ia32)
+// of a handler without SA_SIGINFO.
+int64_t sigreturn_old32(x86::RegisterFrame& frame);
 
 // For a user-mode CPU exception: the signal a Linux shell would show.
 int signal_for_exception(unsigned vector);

@@ -19,9 +19,9 @@ namespace {
 GateCounters gate_counters;
 bool tracing;
 
-// Calls from the vDSO's fallback path are counted apart from other syscalls.
+// Calls from the vDSOs' fallback paths are counted apart from other syscalls.
 unsigned stats_gate(const x86::RegisterFrame& frame, x86::entry::Gate gate) {
-    if (gate == x86::entry::Gate::Syscall && vdso::is_fallback_return(frame.rip)) return SYSGATE_GATE_VDSO_FALLBACK;
+    if (vdso::is_fallback_return(frame.rip, gate)) return SYSGATE_GATE_VDSO_FALLBACK;
     return abi_gate(gate);
 }
 

@@ -44,6 +44,8 @@ int64_t sys_sigaltstack(UserPtr<const void> stack, UserPtr<void> old);
 int64_t sys_sigaltstack32(UserPtr<const void> stack, UserPtr<void> old);
 int64_t sys_rt_sigreturn();
 int64_t sys_rt_sigreturn32();
+int64_t sys_sigreturn32();
+int64_t sys_sigaction32(int signal, UserPtr<const void> act, UserPtr<void> old);
 
 // ---- files (sys_file.cpp)
 int64_t sys_read(int fd, UserPtr<void> buf, size_t count);

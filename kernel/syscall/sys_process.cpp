@@ -369,3 +369,34 @@ int64_t sys_rt_sigreturn() {
 int64_t sys_rt_sigreturn32() {
     return signals::sigreturn(current_process()->frame(), false);
 }
+
+// i386 sigreturn (119): the old frame of a handler without SA_SIGINFO,
+// which the vDSO's __kernel_sigreturn (and glibc's __restore) returns with.
+int64_t sys_sigreturn32() {
+    return signals::sigreturn_old32(current_process()->frame());
+}
+
+// i386 sigaction (67), with struct old_sigaction: handler, a 32-bit mask,
+// flags, restorer. The new mask is those 32 bits (the rest clear); the old
+// action is written after the new one is set, as in Linux's compat
+// sigaction (kernel/signal.c).
+int64_t sys_sigaction32(int signal, UserPtr<const void> act, UserPtr<void> old) {
+    struct OldSigaction {
+        uint32_t handler, mask, flags, restorer;
+    };
+    if (signal < 1 || signal > sig::NSIG) return -err::EINVAL;
+    KernelSigaction& slot = current_process()->signals.actions[signal];
+    const KernelSigaction previous = slot;
+    if (!act.is_null()) {
+        OldSigaction a;
+        if (copy_from_user(&a, act, sizeof(a))) return -err::EFAULT;
+        if (signal == sig::SIGKILL || signal == sig::SIGSTOP) return -err::EINVAL;
+        slot = {a.handler, a.flags, a.restorer, a.mask};
+    }
+    if (!old.is_null()) {
+        const OldSigaction o{uint32_t(previous.handler), uint32_t(previous.mask), uint32_t(previous.flags),
+                             uint32_t(previous.restorer)};
+        if (copy_to_user(old, &o, sizeof(o))) return -err::EFAULT;
+    }
+    return 0;
+}

@@ -697,6 +697,10 @@ void sig_exit_7(void);
 __asm__(".text\nsig_exit_7: mov $60, %eax\n mov $7, %edi\n syscall\n ud2\n");
 #define FORGED_IP (1 + 5 + 16) /* pretcode, uc header (5 words), rip in the sigcontext */
 #define FORGED_SP (1 + 5 + 15)
+#define FORGED_SELECTORS (1 + 5 + 18) /* cs, gs, fs, ss: 16 bits each */
+static void forge_selectors(uintptr_t* frame, unsigned cs, unsigned ss) {
+    frame[FORGED_SELECTORS] = cs | (uintptr_t)ss << 48;
+}
 static void sigreturn_on(uintptr_t* stack) {
     __asm__ volatile("mov %0, %%rsp\n mov $15, %%eax\n syscall" ::"r"(stack + 1) : "memory");
 }
@@ -704,6 +708,10 @@ static void sigreturn_on(uintptr_t* stack) {
 __asm__(".text\nsig_exit_7: mov $1, %eax\n mov $7, %ebx\n int $0x80\n ud2\n");
 #define FORGED_IP (4 + 32 + 5 + 14) /* pretcode, sig, pinfo, puc, siginfo, uc header, eip */
 #define FORGED_SP (4 + 32 + 5 + 7)
+static void forge_selectors(uintptr_t* frame, unsigned cs, unsigned ss) {
+    frame[4 + 32 + 5 + 15] = cs;
+    frame[4 + 32 + 5 + 18] = ss;
+}
 static void sigreturn_on(uintptr_t* stack) {
     __asm__ volatile("mov %0, %%esp\n mov $173, %%eax\n int $0x80" ::"r"(stack + 1) : "memory");
 }
@@ -711,12 +719,16 @@ static void sigreturn_on(uintptr_t* stack) {
 
 struct forgery {
     uintptr_t ip, sp;
+    unsigned cs, ss; /* 0: the program's own */
 };
 static int forged_sigreturn(void* arg) {
     const struct forgery* f = arg;
     memset(forged, 0, sizeof forged);
     forged[FORGED_IP] = f->ip;
     forged[FORGED_SP] = f->sp;
+    unsigned short cs, ss;
+    __asm__ volatile("mov %%cs, %0; mov %%ss, %1" : "=r"(cs), "=r"(ss));
+    forge_selectors(forged, f->cs ? f->cs : cs, f->ss ? f->ss : ss);
     sigreturn_on(forged);
     return 1;
 }
@@ -740,11 +752,25 @@ static void broken_frames_and_handlers(void) {
     }
 
     /* Forged frames: a bad instruction pointer is a SIGSEGV; a good one
-     * runs (whatever the stack pointer it comes with). */
-    struct forgery f = {0x1234, (uintptr_t)(forged + 512)};
+     * runs (whatever the stack pointer it comes with); selectors are the
+     * frame's, so a null CS (an all-zero frame's) cannot be returned to,
+     * nor a null SS, except on x86_64 where a frame without
+     * UC_STRICT_RESTORE_SS (all zero: no flags) gets the user data
+     * selector instead, as on Linux. */
+    struct forgery f = {0x1234, (uintptr_t)(forged + 512), 0, 0};
     CHECK_KILLED(run_child(forged_sigreturn, &f), SIGSEGV);
     f.ip = (uintptr_t)sig_exit_7;
     CHECK_EXITED(run_child(forged_sigreturn, &f), 7);
+    f.cs = 3; /* null, RPL 3 */
+    CHECK_KILLED(run_child(forged_sigreturn, &f), SIGSEGV);
+    f.cs = 0;
+    f.ss = 3;
+#if defined(__x86_64__)
+    CHECK_EXITED(run_child(forged_sigreturn, &f), 7);
+#else
+    CHECK_KILLED(run_child(forged_sigreturn, &f), SIGSEGV);
+#endif
+    f.ss = 0;
 #if defined(__x86_64__)
     f.ip = 0x0000800000000000ul; /* non-canonical */
     CHECK_KILLED(run_child(forged_sigreturn, &f), SIGSEGV);

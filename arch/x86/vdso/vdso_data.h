@@ -1,8 +1,8 @@
 #pragma once
 // The vDSO data page: written by the kernel, mapped read-only into every
 // process right below the vDSO code, read by __vdso_clock_gettime and
-// friends without entering the kernel. Shared by the kernel and the 64-bit
-// vDSO (compiled as C), so plain C types only.
+// friends without entering the kernel. Shared by the kernel and both vDSOs
+// (compiled as C, 64- and 32-bit), so plain C types only.
 #include <stdint.h>
 
 struct vdso_data {
@@ -14,8 +14,15 @@ struct vdso_data {
     uint64_t tsc_hz;
 };
 
-// The one conversion both the kernel and the vDSO use, so their clocks agree.
+// (a * b) >> 32, modulo 2^64, from 32-bit halves: exactly what a 128-bit
+// product would give (the dropped bits are those of al * bl's low half),
+// with no 128-bit type, which i386 lacks. The 32-bit vDSO needs it.
+static inline uint64_t vdso_mul_shr32(uint64_t a, uint64_t b) {
+    const uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
+    return ((al * bl) >> 32) + al * bh + ah * bl + ((ah * bh) << 32);
+}
+
+// The one conversion the kernel and both vDSOs use, so their clocks agree.
 static inline uint64_t vdso_tsc_to_ns(const struct vdso_data* d, uint64_t tsc) {
-    const unsigned __int128 product = (unsigned __int128)(tsc - d->tsc_at_boot) * d->ns_mult;
-    return (uint64_t)(product >> 32);
+    return vdso_mul_shr32(tsc - d->tsc_at_boot, d->ns_mult);
 }
