@@ -10,8 +10,12 @@
 __SG_BEGIN_DECLS
 
 /* The address of a global function exported by this process's vDSO
-   (auxv AT_SYSINFO_EHDR), or NULL. Symbol versions are ignored. */
+   (auxv AT_SYSINFO_EHDR), or NULL. sysgate_vdso_symbol ignores symbol
+   versions; sysgate_vdso_vsym wants `version` too (as Linux's
+   tools/testing/selftests/vDSO/parse_vdso.c vdso_sym: "LINUX_2.6" for the
+   time functions), unless the vDSO has no versions at all. */
 void* sysgate_vdso_symbol(const char* name);
+void* sysgate_vdso_vsym(const char* version, const char* name);
 
 /* The value of auxiliary-vector entry `type` (AT_* in <sys/auxv.h>), or 0
    with errno = ENOENT. */

@@ -35,8 +35,10 @@ void __sg_parse_start_stack(unsigned long* sp, struct __sg_start_info* out);
 unsigned long __sg_auxv_find(const unsigned long* auxv, unsigned long type, int* found);
 extern unsigned long* __sg_auxv;
 
-/* ---- vDSO (vdso.c): symbol `name` of the ELF image loaded at `image`. */
+/* ---- vDSO (vdso.c): symbol `name` of the ELF image loaded at `image`,
+   of any version, or of version `version` (NULL: any). */
 void* __sg_elf_lookup(const void* image, const char* name);
+void* __sg_elf_lookup_version(const void* image, const char* name, const char* version);
 /* time.c: finds the vDSO time functions once, at start-up. */
 void __sg_time_init(void);
 

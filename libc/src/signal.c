@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sysgate.h>
 #include <unistd.h>
 
 #include "libc.h"
@@ -17,42 +18,47 @@ struct kernel_sigaction {
 };
 _Static_assert(offsetof(struct kernel_sigaction, mask) == 3 * sizeof(long), "kernel sigaction");
 
-/* libc/arch/<arch>/sigreturn.S: makes rt_sigreturn when a handler returns. */
+/* libc/arch/<arch>/sigreturn.S: where a handler returns when the libc
+   gives the kernel a restorer (SA_RESTORER): rt_sigreturn after an rt
+   frame; on i386 also __restore, sigreturn (119) after the old frame that
+   a handler without SA_SIGINFO gets. */
 void __restore_rt(void);
-
 #ifndef __x86_64__
-/* An i386 handler installed without SA_SIGINFO gets the old-style signal
-   frame, which only the old sigreturn (119) can unwind; the tables have
-   only rt_sigreturn. So every i386 handler is installed with SA_SIGINFO (a
-   void(int) handler ignores the two extra arguments), and this remembers
-   which ones the program asked for it, to report flags faithfully. */
-static sigset_t siginfo_requested;
+void __restore(void);
+
+/* As glibc's i386 sigaction (sysdeps/unix/sysv/linux/i386/libc_sigaction.c):
+   with a vDSO, no restorer at all; the kernel returns handlers through the
+   vDSO's __kernel_sigreturn and __kernel_rt_sigreturn, which debuggers and
+   unwinders know. Without one (no AT_SYSINFO_EHDR), the libc's own. */
+static int kernel_restores(void) {
+    static int known, answer;
+    if (!known) {
+        answer = sysgate_vdso_symbol("__kernel_rt_sigreturn") && sysgate_vdso_symbol("__kernel_sigreturn");
+        known = 1;
+    }
+    return answer;
+}
 #endif
 
 int sigaction(int sig, const struct sigaction* __restrict act, struct sigaction* __restrict old) {
     struct kernel_sigaction k, kold;
     if (act) {
         k.handler = (unsigned long)act->sa_handler;
-        k.flags = (unsigned long)act->sa_flags | SA_RESTORER;
-        k.restorer = (unsigned long)__restore_rt;
+        k.flags = (unsigned long)act->sa_flags;
+        k.restorer = 0;
         k.mask = act->sa_mask;
-#ifndef __x86_64__
-        k.flags |= SA_SIGINFO;
+#ifdef __x86_64__
+        k.flags |= SA_RESTORER; /* x86_64 handlers must have one */
+        k.restorer = (unsigned long)__restore_rt;
+#else
+        if (!kernel_restores()) {
+            k.flags |= SA_RESTORER;
+            k.restorer = (unsigned long)((act->sa_flags & SA_SIGINFO) ? __restore_rt : __restore);
+        }
 #endif
     }
     long r = sys_rt_sigaction(sig, act ? &k : NULL, old ? &kold : NULL, sizeof(sigset_t));
     if (__sg_ret(r) < 0) return -1;
-#ifndef __x86_64__
-    sigset_t bit = sig > 0 && sig < NSIG ? 1ULL << (sig - 1) : 0;
-    int had_siginfo = (siginfo_requested & bit) != 0;
-    if (act) {
-        if (act->sa_flags & SA_SIGINFO)
-            siginfo_requested |= bit;
-        else
-            siginfo_requested &= ~bit;
-    }
-    if (old && !had_siginfo) kold.flags &= ~(unsigned long)SA_SIGINFO;
-#endif
     if (old) {
         memset(old, 0, sizeof(*old));
         old->sa_handler = (void (*)(int))kold.handler;

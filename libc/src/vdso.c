@@ -59,6 +59,20 @@ typedef struct {
 
 enum { PT_LOAD = 1, PT_DYNAMIC = 2 };
 enum { DT_NULL = 0, DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6, DT_GNU_HASH = 0x6ffffef5 };
+enum { DT_VERSYM = 0x6ffffff0, DT_VERDEF = 0x6ffffffc };
+enum { VER_FLG_BASE = 1 };
+
+/* Symbol versions (the GNU extension both vDSOs use, with the same
+   layout in ELF32 and ELF64): .gnu.version holds one index per dynamic
+   symbol; .gnu.version_d a chain of definitions, each naming its version
+   in its first auxiliary entry. */
+typedef struct {
+    uint16_t vd_version, vd_flags, vd_ndx, vd_cnt;
+    uint32_t vd_hash, vd_aux, vd_next;
+} Verdef;
+typedef struct {
+    uint32_t vda_name, vda_next;
+} Verdaux;
 enum { STT_NOTYPE = 0, STT_FUNC = 2, STB_GLOBAL = 1, STB_WEAK = 2, SHN_UNDEF = 0 };
 
 /* The number of symbols in a DT_GNU_HASH table. It does not say so
@@ -77,7 +91,26 @@ static uint32_t gnu_hash_symbol_count(const uint32_t* table) {
     return last + 1;
 }
 
+/* Does dynamic symbol `index` have version `version`? An object without
+   version tables matches any version (glibc's loader does the same). */
+static int version_matches(const uint16_t* versym, const unsigned char* verdef, const char* strtab, uint32_t index,
+                           const char* version) {
+    if (!version || !versym || !verdef) return 1;
+    const uint16_t want = versym[index] & 0x7fff; /* bit 15: hidden, not the default version */
+    for (const Verdef* d = (const Verdef*)verdef;; d = (const Verdef*)((const unsigned char*)d + d->vd_next)) {
+        if (!(d->vd_flags & VER_FLG_BASE) && (d->vd_ndx & 0x7fff) == want) {
+            const Verdaux* aux = (const Verdaux*)((const unsigned char*)d + d->vd_aux);
+            return !strcmp(strtab + aux->vda_name, version);
+        }
+        if (!d->vd_next) return 0;
+    }
+}
+
 void* __sg_elf_lookup(const void* image, const char* name) {
+    return __sg_elf_lookup_version(image, name, NULL);
+}
+
+void* __sg_elf_lookup_version(const void* image, const char* name, const char* version) {
     const unsigned char* base = image;
     const Ehdr* eh = image;
     if (!image || memcmp(eh->e_ident, "\177ELF", 4) || eh->e_ident[4] != ELF_CLASS || eh->e_phentsize != sizeof(Phdr))
@@ -99,6 +132,8 @@ void* __sg_elf_lookup(const void* image, const char* name) {
     const Sym* symtab = NULL;
     const char* strtab = NULL;
     const uint32_t *hash = NULL, *gnu_hash = NULL;
+    const uint16_t* versym = NULL;
+    const unsigned char* verdef = NULL;
     for (const Dyn* d = dynamic; d->d_tag != DT_NULL; d++) {
         uintptr_t p = bias + (uintptr_t)d->d_val;
         switch (d->d_tag) {
@@ -114,6 +149,12 @@ void* __sg_elf_lookup(const void* image, const char* name) {
         case DT_GNU_HASH:
             gnu_hash = (const uint32_t*)p;
             break;
+        case DT_VERSYM:
+            versym = (const uint16_t*)p;
+            break;
+        case DT_VERDEF:
+            verdef = (const unsigned char*)p;
+            break;
         }
     }
     if (!symtab || !strtab || (!hash && !gnu_hash)) return NULL;
@@ -126,13 +167,18 @@ void* __sg_elf_lookup(const void* image, const char* name) {
         if (s->st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_NOTYPE) ||
             (bind != STB_GLOBAL && bind != STB_WEAK))
             continue;
-        if (!strcmp(strtab + s->st_name, name)) return (void*)(bias + (uintptr_t)s->st_value);
+        if (!strcmp(strtab + s->st_name, name) && version_matches(versym, verdef, strtab, i, version))
+            return (void*)(bias + (uintptr_t)s->st_value);
     }
     return NULL;
 }
 
 void* sysgate_vdso_symbol(const char* name) {
+    return sysgate_vdso_vsym(NULL, name);
+}
+
+void* sysgate_vdso_vsym(const char* version, const char* name) {
     int found;
     unsigned long ehdr = __sg_auxv_find(__sg_auxv, AT_SYSINFO_EHDR, &found);
-    return found && ehdr ? __sg_elf_lookup((const void*)ehdr, name) : NULL;
+    return found && ehdr ? __sg_elf_lookup_version((const void*)ehdr, name, version) : NULL;
 }
