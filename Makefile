@@ -60,7 +60,7 @@ gate_define = -DGATE_$(shell echo $(1) | tr a-z A-Z)
 check_vdso = readelf -r $(1) | grep -q 'There are no relocations' || \
 	{ echo "$(1): the vDSO must have no relocations" >&2; rm -f $(1); exit 1; }
 
-$(VDSO_DIR)/vdso32/gate-%.o: arch/x86/vdso/vdso32.S | $(VDSO_NR_H)
+$(VDSO32_GATES:%=$(VDSO_DIR)/vdso32/gate-%.o): $(VDSO_DIR)/vdso32/gate-%.o: arch/x86/vdso/vdso32.S | $(VDSO_NR_H)
 	@mkdir -p $(@D)
 	@echo "  AS32    $< ($*)"
 	$(Q)$(CC) -m32 $(VDSO_CPPFLAGS) $(call gate_define,$*) -MMD -MP -c $< -o $@
@@ -72,14 +72,14 @@ $(VDSO_DIR)/vdso32/time.o: arch/x86/vdso/vdso_time.c | $(VDSO_NR_H)
 	@mkdir -p $(@D)
 	@echo "  CC32    $<"
 	$(Q)$(CC) -m32 $(VDSO_CFLAGS) -MMD -MP -c $< -o $@
-$(VDSO_DIR)/vdso32-%.so.dbg: $(VDSO_DIR)/vdso32/gate-%.o $(VDSO_DIR)/vdso32/sigreturn.o $(VDSO_DIR)/vdso32/time.o \
+$(VDSO32_GATES:%=$(VDSO_DIR)/vdso32-%.so.dbg): $(VDSO_DIR)/vdso32-%.so.dbg: $(VDSO_DIR)/vdso32/gate-%.o $(VDSO_DIR)/vdso32/sigreturn.o $(VDSO_DIR)/vdso32/time.o \
 		arch/x86/vdso/vdso.lds arch/x86/vdso/vdso32.map
 	@echo "  VDSO    $@"
 	$(Q)$(LD) -m elf_i386 $(VDSO_LDFLAGS) --version-script=arch/x86/vdso/vdso32.map -e __kernel_vsyscall \
 		-soname linux-gate.so.1 $(filter %.o,$^) -o $@
 	$(Q)$(call check_vdso,$@)
 
-$(VDSO_DIR)/vdso64/gate-%.o: arch/x86/vdso/vdso64.S | $(VDSO_NR_H)
+$(VDSO64_GATES:%=$(VDSO_DIR)/vdso64/gate-%.o): $(VDSO_DIR)/vdso64/gate-%.o: arch/x86/vdso/vdso64.S | $(VDSO_NR_H)
 	@mkdir -p $(@D)
 	@echo "  AS      $< ($*)"
 	$(Q)$(CC) -m64 $(VDSO_CPPFLAGS) $(call gate_define,$*) -MMD -MP -c $< -o $@
@@ -87,7 +87,7 @@ $(VDSO_DIR)/vdso64/time.o: arch/x86/vdso/vdso_time.c | $(VDSO_NR_H)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) -m64 -mno-red-zone $(VDSO_CFLAGS) -MMD -MP -c $< -o $@
-$(VDSO_DIR)/vdso64-%.so.dbg: $(VDSO_DIR)/vdso64/gate-%.o $(VDSO_DIR)/vdso64/time.o \
+$(VDSO64_GATES:%=$(VDSO_DIR)/vdso64-%.so.dbg): $(VDSO_DIR)/vdso64-%.so.dbg: $(VDSO_DIR)/vdso64/gate-%.o $(VDSO_DIR)/vdso64/time.o \
 		arch/x86/vdso/vdso.lds arch/x86/vdso/vdso64.map
 	@echo "  VDSO    $@"
 	$(Q)$(LD) -m elf_x86_64 $(VDSO_LDFLAGS) --version-script=arch/x86/vdso/vdso64.map \
@@ -95,12 +95,13 @@ $(VDSO_DIR)/vdso64-%.so.dbg: $(VDSO_DIR)/vdso64/gate-%.o $(VDSO_DIR)/vdso64/time
 	$(Q)$(call check_vdso,$@)
 # The images the kernel embeds, without the static symbol table (as Linux's
 # vdso2c takes them); the .so.dbg files keep it, for gdb.
-$(VDSO_DIR)/%.so: $(VDSO_DIR)/%.so.dbg
+$(VDSO_IMAGES): %.so: %.so.dbg
 	$(Q)$(OBJCOPY) -S $< $@
 # Keep the objects (make would delete them as intermediates, noisily).
 .SECONDARY: $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32/gate-%.o) $(VDSO64_GATES:%=$(VDSO_DIR)/vdso64/gate-%.o) \
 	$(VDSO_IMAGES:%=%.dbg)
--include $(wildcard $(VDSO_DIR)/*/*.d)
+-include $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32/gate-%.d) $(VDSO64_GATES:%=$(VDSO_DIR)/vdso64/gate-%.d) \
+	$(VDSO_DIR)/vdso32/sigreturn.d $(VDSO_DIR)/vdso32/time.d $(VDSO_DIR)/vdso64/time.d
 
 VDSO_EMBED := $(BUILD)/kernel-obj/arch/x86/vdso/images.o
 $(VDSO_EMBED): arch/x86/vdso/images.asm $(VDSO_IMAGES)
