@@ -12,7 +12,9 @@
 
 extern "C" {
 void* sg___sg_elf_lookup(const void* image, const char* name);
+void* sg___sg_elf_lookup_version(const void* image, const char* name, const char* version);
 void* sg_sysgate_vdso_symbol(const char* name);
+void* sg_sysgate_vdso_vsym(const char* version, const char* name);
 extern unsigned long* sg___sg_auxv;
 
 extern const unsigned char sg_libc_test_vdso_sysv[], sg_libc_test_vdso_sysv_end[];
@@ -99,6 +101,33 @@ TEST(LibcVdso, GnuHashTable) {
 // addresses inside are link-time ones, to be moved by the load bias.
 TEST(LibcVdso, PrelinkedImage) {
     CheckImage(sg_libc_test_vdso_prelinked, sg_libc_test_vdso_prelinked_end);
+}
+
+// Symbol versions (fake_vdso.map puts everything in LINUX_2.6): the
+// version asked for must be the symbol's; NULL asks for any.
+TEST(LibcVdso, LooksUpByVersion) {
+    using Range = std::pair<const unsigned char*, const unsigned char*>;
+    for (const Range& r : {Range{sg_libc_test_vdso_sysv, sg_libc_test_vdso_sysv_end},
+                           Range{sg_libc_test_vdso_gnu, sg_libc_test_vdso_gnu_end},
+                           Range{sg_libc_test_vdso_prelinked, sg_libc_test_vdso_prelinked_end}}) {
+        LoadedImage image(r.first, r.second);
+        void* any = sg___sg_elf_lookup_version(image.base(), "__vdso_clock_gettime", nullptr);
+        ASSERT_NE(any, nullptr);
+        EXPECT_EQ(sg___sg_elf_lookup_version(image.base(), "__vdso_clock_gettime", "LINUX_2.6"), any);
+        EXPECT_EQ(sg___sg_elf_lookup(image.base(), "__vdso_clock_gettime"), any);
+        EXPECT_EQ(sg___sg_elf_lookup_version(image.base(), "__vdso_clock_gettime", "LINUX_2.5"), nullptr);
+        EXPECT_EQ(sg___sg_elf_lookup_version(image.base(), "__vdso_clock_gettime", "LINUX_2.6.1"), nullptr);
+        EXPECT_EQ(sg___sg_elf_lookup_version(image.base(), "__vdso_clock_gettime", "linux-vdso.so.1"), nullptr);
+        EXPECT_EQ(sg___sg_elf_lookup_version(image.base(), "clock_gettime", "LINUX_2.6"),
+                  sg___sg_elf_lookup(image.base(), "clock_gettime"));
+
+        unsigned long* saved = sg___sg_auxv;
+        unsigned long auxv[] = {AT_SYSINFO_EHDR, reinterpret_cast<unsigned long>(image.base()), AT_NULL, 0};
+        sg___sg_auxv = auxv;
+        EXPECT_EQ(sg_sysgate_vdso_vsym("LINUX_2.6", "__vdso_clock_gettime"), any);
+        EXPECT_EQ(sg_sysgate_vdso_vsym("LINUX_2.5", "__vdso_clock_gettime"), nullptr);
+        sg___sg_auxv = saved;
+    }
 }
 
 TEST(LibcVdso, RejectsOtherImages) {

@@ -5,6 +5,7 @@
 
 UNIT_KERNEL_SRCS := kernel/format.cpp kernel/cmdline.cpp kernel/mm/frames.cpp kernel/mm/heap.cpp \
 	arch/x86/cpu/cpuid.cpp arch/x86/mm/paging.cpp arch/x86/boot/multiboot.cpp \
+	kernel/proc/sigframe.cpp kernel/exec/elf.cpp \
 	$(UNIT_KERNEL_EXTRA_SRCS)
 UNIT_TEST_SRCS := $(sort $(wildcard tests/unit/*_test.cpp))
 UNIT_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/unit/%.o) $(UNIT_KERNEL_SRCS:%.cpp=$(BUILD)/unit/%.o)
@@ -21,7 +22,14 @@ $(BUILD)/unit/%.o: %.cpp | $(SYSCALL_GENERATED)
 	@echo "  HOSTCXX $<"
 	$(Q)$(CXX) $(UNIT_CXXFLAGS) -MMD -MP -c $< -o $@
 
-$(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LIBC_OBJS)
+# The real vDSO images, for vdso_test.cpp.
+UNIT_VDSO_OBJ := $(BUILD)/unit/vdso_images.o
+$(UNIT_VDSO_OBJ): tests/unit/vdso_images.S $(VDSO_IMAGES)
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	$(Q)$(CC) -m64 -c -Wa,-I$(VDSO_DIR) $< -o $@
+
+$(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LIBC_OBJS) $(UNIT_VDSO_OBJ)
 	@echo "  LINK    $@"
 	$(Q)$(CXX) -o $@ $^ -lgtest -lgtest_main -pthread
 
