@@ -1,6 +1,8 @@
 /* Signals with Linux's x86 numbers and flags (arch/x86/include/uapi/asm/
-   signal.h). sigaction() handlers return through __restore_rt, a
-   trampoline in libc/arch/<arch>/sigreturn.S that makes rt_sigreturn. */
+   signal.h). Handlers return as glibc's do (libc/src/signal.c): x86_64
+   through __restore_rt (libc/arch/x86_64/sigreturn.S, rt_sigreturn); i386
+   through the vDSO's __kernel_rt_sigreturn (SA_SIGINFO) or
+   __kernel_sigreturn, or the libc's own where there is no vDSO. */
 #ifndef SYSGATE_SIGNAL_H
 #define SYSGATE_SIGNAL_H
 
@@ -90,7 +92,7 @@ struct sigaction {
     };
     sigset_t sa_mask;
     int sa_flags;
-    void (*sa_restorer)(void); /* ignored: sigaction() supplies its own */
+    void (*sa_restorer)(void); /* ignored: sigaction() chooses (see above) */
 };
 
 __SG_BEGIN_DECLS
