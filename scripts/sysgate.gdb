@@ -8,7 +8,7 @@ set pagination off
 file build/sysgate.elf
 target remote localhost:1234
 # The vDSO, where a 64-bit program maps it (arch/x86/vdso/layout.h: CODE64):
-add-symbol-file build/vdso/vdso64-syscall.so -o 0x7fffffffd000
+add-symbol-file build/vdso/vdso64-syscall.so.dbg -o 0x7fffffffd000
 hbreak kernel_main
 echo \n sysgate.gdb: stopped before boot; `continue` runs to kernel_main.\n
 echo  add a program's symbols with: add-symbol-file build/user/bin64/NAME\n

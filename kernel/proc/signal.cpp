@@ -112,9 +112,9 @@ void load_segments(const Segments& want) {
 }
 
 // A stack segment a 64-bit program can return to: `ss` if it is usable in
-// ring 3, else the user data selector (Linux's force_valid_ss). LAR reads
-// the descriptor with the program's rights: a selector past the table, or
-// naming a descriptor DPL 3 may not see, sets no ZF.
+// ring 3, else the user data selector (Linux's force_valid_ss). With the
+// selector's RPL of 3, LAR sets no ZF for a selector past the table, an LDT
+// one (there is no LDT) or a more privileged descriptor; it never faults.
 uint16_t valid_ss_or_user_ds(uint16_t ss) {
     uint32_t rights = 0;
     bool valid = false;
