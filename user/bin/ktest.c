@@ -6,6 +6,9 @@
  *
  *   ktest [-t SECONDS] [-m] [-x NAME]... [DIR | PROGRAM...]   (default DIR: /selftests)
  *
+ *   DIR and PROGRAM are paths (they contain a slash); other words are
+ *   ignored, since Linux passes init the command-line words it does not know
+ *
  *   -t SECONDS  kill a program that runs longer (default 30) and report it
  *               as timed out
  *   -x NAME     do not run NAME (repeatable): its RESULT says "notrun"; for
@@ -151,9 +154,15 @@ static int usage(void) {
 }
 
 int main(int argc, char** argv) {
-    int limit = 30, mounts = 0, i = 1, excluded = 0;
+    int limit = 30, mounts = 0, excluded = 0, named = 0;
     const char* exclude[16];
-    for (; i < argc && argv[i][0] == '-'; i++) {
+    const char* dir = "/selftests";
+    static char* paths[MAX_PROGRAMS];
+    int count = 0;
+    /* Options may come anywhere: Linux puts the kernel command-line words
+     * it does not know (nosmap...) in front of the ones after "--". A
+     * directory or program is a path; any other word is not ours. */
+    for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-t") && i + 1 < argc) {
             limit = atoi(argv[++i]);
             if (limit <= 0) return usage();
@@ -161,19 +170,34 @@ int main(int argc, char** argv) {
             exclude[excluded++] = argv[++i];
         } else if (!strcmp(argv[i], "-m")) {
             mounts = 1;
-        } else {
+        } else if (argv[i][0] == '-') {
             return usage();
+        } else if (strchr(argv[i], '/')) {
+            if (named < MAX_PROGRAMS) paths[named++] = argv[i];
+        } else {
+            printf("ktest: ignoring '%s' (not a path)\n", argv[i]);
         }
     }
     if (mounts) {
         mount_linux("proc", "/proc", "proc");
         mount_linux("devtmpfs", "/dev", "devtmpfs");
     }
-    static char* paths[MAX_PROGRAMS];
-    int count = 0;
-    const char* dir = i == argc ? "/selftests" : (i + 1 == argc ? argv[i] : 0);
-    DIR* d = dir ? opendir(dir) : 0;
-    if (d) {
+    if (named == 1) {
+        DIR* probe = opendir(paths[0]);
+        if (probe) {
+            closedir(probe);
+            dir = paths[0];
+            named = 0;
+        }
+    }
+    if (named) {
+        count = named;
+    } else {
+        DIR* d = opendir(dir);
+        if (!d) {
+            printf("ktest: cannot open %s: %s\n", dir, strerror(errno));
+            return 2;
+        }
         struct dirent* e;
         while ((e = readdir(d)) && count < MAX_PROGRAMS) {
             if (e->d_name[0] == '.') continue;
@@ -183,11 +207,6 @@ int main(int argc, char** argv) {
         }
         closedir(d);
         qsort(paths, (size_t)count, sizeof paths[0], by_name);
-    } else if (i == argc) {
-        printf("ktest: cannot open %s: %s\n", dir, strerror(errno));
-        return 2;
-    } else {
-        for (; i < argc && count < MAX_PROGRAMS; i++) paths[count++] = argv[i];
     }
 
     printf("ktest: %d programs, time limit %d s each\n", count, limit);
