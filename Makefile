@@ -158,6 +158,7 @@ $(KERNEL_ELF32): $(KERNEL_ELF)
 include libc/libc.mk
 include user/user.mk
 include tests/unit/unit.mk
+include tests/boot/selftests/selftests.mk
 
 # ---------------------------------------------------------------- images
 INITRAMFS := $(BUILD)/initramfs.cpio

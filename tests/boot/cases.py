@@ -305,3 +305,18 @@ KVM_PROBE = Case(
     status=0,
     timeout=30,
 )
+
+# Linux's own x86 selftests (tests/boot/selftests/, `make selftests`): one
+# boot per row with /bin/ktest as init, which runs every program of
+# /selftests under a time limit in guest seconds (Bochs' clock counts
+# instructions; the same work takes about 5 times as many guest seconds as
+# under QEMU, and a guest second about 1.5 s of the host's). Not in CASES:
+# tests/boot/selftests/run boots it from its own initramfs and judges each
+# test against tests/boot/selftests/expected.txt.
+SELFTESTS = Case(
+    "selftests",
+    cmdline=by_row({"bochs-intel": "init=/bin/ktest -t 60", "bochs-amd": "init=/bin/ktest -t 60"},
+                   default="init=/bin/ktest -t 30"),
+    status=0,
+    timeout=by_row({"bochs-intel": 900, "bochs-amd": 900}, default=600),
+)
