@@ -80,6 +80,10 @@ const char* error_name(int64_t result) {
         return "ENAMETOOLONG";
     case err::ENOSYS:
         return "ENOSYS";
+    case err::EOPNOTSUPP:
+        return "EOPNOTSUPP";
+    case err::ETIMEDOUT:
+        return "ETIMEDOUT";
     case err::ERESTARTSYS:
         return "ERESTARTSYS (interrupted: EINTR, or made again)";
     default:
