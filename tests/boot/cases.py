@@ -133,6 +133,18 @@ CASES = (
         timeout=by_row({"bochs-intel": 600, "bochs-amd": 600}, default=300),
     ),
     Case(
+        # Static glibc programs (tests/boot/glibc/), built on the host as
+        # any Linux binary would be: std::thread, mutexes, condition
+        # variables, thread_local, pthread_kill and raise, 32- and 64-bit.
+        "glibc-pthreads",
+        cmdline="init=/bin/runtests /bin/glibc-pthreads /bin/glibc-pthreads32",
+        expect=(r"^runtests: 2 programs, 0 failed; cases: [1-9]\d* passed, 0 failed",
+                r"^RESULT glibc-pthreads: \d+ passed, 0 failed", r"^RESULT glibc-pthreads32: \d+ passed, 0 failed"),
+        reject=(r"^\[FAIL\]",) + NO_KERNEL_FAULT,
+        status=0,
+        timeout=by_row({"bochs-intel": 300, "bochs-amd": 300}, default=120),
+    ),
+    Case(
         # strace=1 shows each gate: the same getppid arriving through int80,
         # sysenter (Intel) or syscall (AMD) from 32-bit code, and syscall
         # from 64-bit code, via /bin/bench's first row of calls.
