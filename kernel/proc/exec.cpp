@@ -206,7 +206,7 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
     for (; base[i] && i + 1 < sizeof(p->name); i++) p->name[i] = base[i];
     p->name[i] = 0;
 
-    // Every register zero except the stack pointer; IF on (SPEC section 3).
+    // Every register zero except the stack pointer; IF on, as Linux starts a program.
     x86::RegisterFrame& f = p->frame();
     __builtin_memset(&f, 0, sizeof(f));
     f.rip = exe.entry;

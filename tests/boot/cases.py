@@ -1,4 +1,4 @@
-"""Sysgate's boot tests: the test matrix (SPEC.md section 4) and the cases
+"""Sysgate's boot tests: the test matrix (docs/testing.md) and the cases
 that tests/boot/run boots on it.
 
 Each Case boots the kernel once per matrix row it names (all rows unless
@@ -106,7 +106,7 @@ class Case:
 
 # Every boot that is not about faults must show none.
 NO_KERNEL_FAULT = (r"^KERNEL (FAULT|PANIC)",)
-# The matrix's "expected 32-bit vDSO gate" (SPEC.md section 4), printed at
+# The matrix's "expected 32-bit vDSO gate" (docs/testing.md), printed at
 # every boot: sysenter on Intel, syscall on AMD (compatibility mode).
 VDSO_GATE_32 = by_vendor(intel=r"^\[vdso\] 32-bit __kernel_vsyscall uses sysenter\b",
                          amd=r"^\[vdso\] 32-bit __kernel_vsyscall uses syscall\b")
@@ -157,8 +157,8 @@ CASES = (
         reject=NO_KERNEL_FAULT,
         status=0,
     ),
-    # bench runs in a boot test for correctness only (SPEC section 5: figures
-    # come from the program, never from a timed test): every gate the CPU
+    # bench runs in a boot test for correctness only (figures come from the
+    # program, never from a timed test): every gate the CPU
     # offers produces a row of figures, the others say why they cannot.
     Case(
         "bench",
