@@ -2,6 +2,7 @@
 
 #include "arch/x86/cpu/context.h"
 #include "arch/x86/cpu/cpu.h"
+#include "arch/x86/cpu/features.h"
 #include "arch/x86/desc/layout.h"
 #include "arch/x86/mm/layout.h"
 #include "arch/x86/vdso/layout.h"
@@ -122,7 +123,7 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
         if (!exe.is64) aux[n++] = {exec::at::SYSINFO, vdso_map.vsyscall};
         aux[n++] = {exec::at::SYSINFO_EHDR, vdso_map.base};
         aux[n++] = {exec::at::HWCAP, leaf1[3]};
-        aux[n++] = {exec::at::HWCAP2, 0};
+        aux[n++] = {exec::at::HWCAP2, x86::x86_fsgsbase_enabled ? 2ull : 0ull}; // HWCAP2_FSGSBASE
         aux[n++] = {exec::at::MINSIGSTKSZ, signals::frame_size(exe.is64)};
         aux[n++] = {exec::at::PAGESZ, 4096};
         aux[n++] = {exec::at::CLKTCK, 100};
