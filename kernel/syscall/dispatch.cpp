@@ -26,7 +26,7 @@ unsigned stats_gate(const x86::RegisterFrame& frame, x86::entry::Gate gate) {
 }
 
 const char* gate_label(unsigned stats_gate_index) {
-    static const char* const labels[SYSGATE_GATES] = {"int80", "sysenter", "syscall", "vdso-fallback"};
+    static const char* const labels[SYSGATE_GATES] = {"int80", "sysenter", "syscall", "vdso-fallback", "vsyscall"};
     return labels[stats_gate_index];
 }
 
@@ -193,8 +193,16 @@ uint32_t abi_gate(x86::entry::Gate gate) {
         return SYSGATE_GATE_SYSENTER;
     case x86::entry::Gate::Syscall:
         return SYSGATE_GATE_SYSCALL;
+    case x86::entry::Gate::Vsyscall:
+        return SYSGATE_GATE_VSYSCALL;
     }
     return SYSGATE_GATE_INT80;
+}
+
+int64_t dispatch_legacy(x86::RegisterFrame& frame, uint32_t number) {
+    const x86::entry::SystemCall call{
+        x86::entry::Gate::Vsyscall, x86::entry::Abi::X86_64, number, {frame.rdi, frame.rsi, frame.rdx, 0, 0, 0}};
+    return dispatch(frame, call);
 }
 
 void init(bool trace) {

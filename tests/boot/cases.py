@@ -145,6 +145,26 @@ CASES = (
         timeout=by_row({"bochs-intel": 300, "bochs-amd": 300}, default=120),
     ),
     Case(
+        # The legacy vsyscall page's other modes (the suite runs the
+        # default, xonly): emulate maps it readable, none leaves it out;
+        # strace=1 shows an emulated call as the fourth way in.
+        "vsyscall-emulate",
+        cmdline="strace=1 vsyscall=emulate init=/bin/runtests vsyscall",
+        expect=(r"^\[vsyscall\] legacy page at 0xffffffffff600000: emulate", r"^\[vsyscall\] \d+ gettimeofday\(0x",
+                r"^\[vsyscall\] \d+ time\(0x[0-9a-f]+\) = 0x", r"^\[vsyscall\] \d+ getcpu\(", r"mode emulate",
+                r"^RESULT vsyscall: 2 passed, 0 failed"),
+        reject=(r"^\[FAIL\]",) + NO_KERNEL_FAULT,
+        status=0,
+    ),
+    Case(
+        "vsyscall-none",
+        cmdline="vsyscall=none init=/bin/runtests vsyscall",
+        expect=(r"^\[vsyscall\] legacy page at 0xffffffffff600000: none", r"mode none",
+                r"^RESULT vsyscall: 1 passed, 0 failed, 1 skipped"),
+        reject=(r"^\[FAIL\]",) + NO_KERNEL_FAULT,
+        status=0,
+    ),
+    Case(
         # strace=1 shows each gate: the same getppid arriving through int80,
         # sysenter (Intel) or syscall (AMD) from 32-bit code, and syscall
         # from 64-bit code, via /bin/bench's first row of calls.

@@ -8,7 +8,9 @@
 
 namespace x86::entry {
 
-enum class Gate : uint8_t { Int80, Sysenter, Syscall };
+// Vsyscall: a call to the legacy vsyscall page, emulated on the page fault
+// its fetch raises (kernel/vsyscall_page.cpp): the fourth way in.
+enum class Gate : uint8_t { Int80, Sysenter, Syscall, Vsyscall };
 enum class Abi : uint8_t { I386, X86_64 };
 
 const char* gate_name(Gate gate);
