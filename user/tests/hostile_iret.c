@@ -479,7 +479,7 @@ int main(int argc, char** argv) {
     /* The cases that cannot crash today's kernel first. */
     hostile_run("sysret and sysexit replace an SS whose descriptor is gone", fast_returns_replace_ss);
     hostile_run("rt_sigreturn to a saved SS whose descriptor is gone", sigreturn_with_absent_ss);
-    hostile_run("iretq to a not-present SS: the program gets the #SS", iret_with_absent_ss);
+    hostile_run("iretq to a not-present SS: the program gets the #NP or #SS", iret_with_absent_ss);
     hostile_run("iretq to a cleared SS descriptor: the program gets the #GP", iret_with_cleared_ss);
     return test_summary(sizeof(void*) == 8 ? "hostile_iret" : "hostile_iret32");
 }
