@@ -55,7 +55,26 @@ void error(CommandLine& out, fmt::StringView format, const Ts&... args) {
         fmt::format_to(out.errors[out.error_count++], sizeof(out.errors[0]), format, args...);
 }
 
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
 } // namespace
+
+const char* parsed_text(const char* text, bool skip_first_word) {
+    const char* p = text ? text : "";
+    if (!skip_first_word) return p;
+    while (is_blank(*p)) p++;
+    bool quoted = false;
+    for (; *p && (quoted || !is_blank(*p)); p++) {
+        if (*p == '\\' && p[1])
+            p++; // an escaped character, never a quote
+        else if (*p == '"')
+            quoted = !quoted;
+    }
+    while (is_blank(*p)) p++;
+    return p;
+}
 
 void parse(const char* in, CommandLine& out, bool skip_first_word) {
     out.init_argc = out.init_envc = out.setting_count = out.error_count = 0;
@@ -64,10 +83,10 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
     size_t used = 0;
 
     // Split into NUL-terminated words in out.text.
-    const char* p = in ? in : "";
+    const char* p = parsed_text(in, skip_first_word);
     bool dropped = false;
     while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+        while (is_blank(*p)) p++;
         if (!*p) break;
         if (count == CommandLine::MAX_WORDS || used + 1 >= CommandLine::MAX_TEXT) {
             error(out, "command line too long: the rest is ignored");
@@ -75,7 +94,7 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
         }
         words[count++] = out.text + used;
         bool quoted = false;
-        while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
+        while (*p && (quoted || !is_blank(*p))) {
             const bool escaped = *p == '\\' && p[1]; // GRUB escapes quotes this way when it rebuilds the line
             if (escaped) p++;
             if (*p == '"' && !escaped) {
@@ -95,8 +114,7 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
         }
     }
 
-    size_t i = skip_first_word && count ? 1 : 0;
-    for (; i < count; i++) {
+    for (size_t i = 0; i < count; i++) {
         char* word = const_cast<char*>(words[i]);
         char* eq = word;
         while (*eq && *eq != '=') eq++;

@@ -47,4 +47,9 @@ struct CommandLine {
 // `skip_first_word`: QEMU's -kernel puts the kernel's file name first.
 void parse(const char* text, CommandLine& out, bool skip_first_word = false);
 
+// What parse() reads of `text`: all of it, or (skip_first_word) what
+// follows the first word and the blanks after it, the word split by the
+// same rules as parse() (quotes, backslashes). Points into `text`.
+const char* parsed_text(const char* text, bool skip_first_word);
+
 } // namespace cmdline

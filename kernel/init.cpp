@@ -27,6 +27,10 @@ namespace {
 void exit_to_user(x86::RegisterFrame& frame) {
     Process* p = current_process();
     if (!p || p->is_idle) return; // the boot self-tests' ring-3 probe
+    // What makes switching tasks below safe: the frame is the task's own,
+    // at the top of its kernel stack, never one on a shared IST stack
+    // (arch/x86/entry/vectors.asm moves those).
+    if (&frame != &p->frame()) panic("return to user mode with a frame at {:#x}, not the task's", uint64_t(&frame));
     if (sched::need_resched()) sched::schedule();
     if (signals::has_deliverable(*p)) signals::deliver(frame);
     // Interrupted by a signal that ran no handler (one that was ignored, or

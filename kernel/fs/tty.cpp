@@ -77,7 +77,9 @@ void push_ready(const char* s, unsigned n) {
 // At the end of a line that lost bytes: say so on the console.
 void report_dropped() {
     if (!dropped) return;
-    kprintln("[tty] input line too long: {} bytes beyond the {}-byte limit were dropped", dropped, LINE_MAX);
+    static RateLimit messages("[tty]");
+    if (messages.allow())
+        kprintln("[tty] input line too long: {} bytes beyond the {}-byte limit were dropped", dropped, LINE_MAX);
     dropped = 0;
 }
 

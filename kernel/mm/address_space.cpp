@@ -216,9 +216,10 @@ bool AddressSpace::split_at(uint64_t address) {
 }
 
 int AddressSpace::unmap(uint64_t start, uint64_t length) {
-    if (start % PAGE_SIZE || !length) return -err::EINVAL;
+    if (start % PAGE_SIZE || !length || length > x86::mm::USER_TOP || start > x86::mm::USER_TOP - length)
+        return -err::EINVAL;
     const uint64_t end = page_up(start + length);
-    if (end < start || end > x86::mm::USER_TOP) return -err::EINVAL;
+    if (end > x86::mm::USER_TOP) return -err::EINVAL;
     if (!split_at(start) || !split_at(end)) return -err::ENOMEM;
     Region** p = &regions_;
     while (*p) {
@@ -246,9 +247,9 @@ void AddressSpace::apply_protection(uint64_t start, uint64_t end, uint32_t prot)
 }
 
 int AddressSpace::protect(uint64_t start, uint64_t length, uint32_t prot) {
-    if (start % PAGE_SIZE) return -err::EINVAL;
+    if (start % PAGE_SIZE || length > x86::mm::USER_TOP || start > x86::mm::USER_TOP - length) return -err::EINVAL;
     const uint64_t end = page_up(start + length);
-    if (end < start || end > x86::mm::USER_TOP) return -err::EINVAL;
+    if (end > x86::mm::USER_TOP) return -err::EINVAL;
     // Every page must belong to a region (Linux: ENOMEM otherwise).
     for (uint64_t va = start; va < end;) {
         const Region* r = find(va);

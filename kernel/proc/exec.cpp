@@ -104,7 +104,8 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
 
     elf::Executable exe;
     if (const char* why = elf::parse_executable(node->data, node->size, x86::vdso::STACK_TOP64 - STACK_SIZE, exe)) {
-        kprintln("[exec] {}: {}", path, why);
+        static RateLimit messages("[exec]");
+        if (messages.allow()) kprintln("[exec] {}: {}", path, why);
         return -err::ENOEXEC;
     }
 
@@ -191,7 +192,7 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
     }
     if (p->files) files::close_on_exec(*p->files);
     signals::reset_on_exec(p->signals);
-    x86::reset_user_context(p->user_context);
+    x86::reset_user_context(p->user_context, exe.is64);
     if (p == current_process()) x86::load_user_context(p->user_context, exe.is64);
     p->is64 = exe.is64;
     const char* base = path;

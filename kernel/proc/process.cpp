@@ -135,7 +135,7 @@ Process* allocate(Process* parent, int* error) {
         return nullptr;
     }
     p->pid = pid;
-    x86::reset_user_context(p->user_context);
+    x86::reset_user_context(p->user_context, true); // exec sets it for the program
     __builtin_memset(&p->frame(), 0, sizeof(x86::RegisterFrame));
     if (parent && !parent->is_idle) link_child(parent, p);
     p->next_in_table = table_head;

@@ -128,13 +128,6 @@ struct [[gnu::packed]] RtSigFrame32 {
 
 constexpr size_t FPSTATE_SIZE = 512;
 
-// The fault details of the last synchronous signal, for siginfo.
-struct FaultInfo {
-    uint64_t address = 0;
-    uint64_t trapno = 0, error = 0;
-};
-FaultInfo last_fault;
-
 [[noreturn]] void die(int s) {
     const bool core = default_action(s) == Default::Core;
     proc::exit((s & 0x7f) | (core ? 0x80 : 0));
@@ -156,16 +149,33 @@ uint64_t frame_stack(const RegisterFrame& f, const KernelSigaction& act, bool is
     return is64 ? sp - 128 : sp; // skip the x86_64 red zone
 }
 
+// The user's x87/SSE state in FXSAVE format. FXSAVE leaves bytes 464-511
+// of its area alone (SDM Vol. 1 10.5.1, "available" and reserved), so the
+// area is zeroed first: no byte of a signal frame may be stale kernel stack.
+void save_fpu(uint8_t (&area)[FPSTATE_SIZE]) {
+    __builtin_memset(area, 0, sizeof(area));
+    asm volatile("fxsave64 %0" : "+m"(area));
+}
+
+// The fault details for a frame of signal s: those of the fault that
+// raised s, else none (a signal sent by kill carries no fault address).
+FaultInfo fault_for(int s) {
+    const FaultInfo& f = current_process()->signals.fault;
+    return f.signal == s ? f : FaultInfo{};
+}
+
 bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+    const FaultInfo last_fault = fault_for(s);
     alignas(16) uint8_t fpu[FPSTATE_SIZE];
-    asm volatile("fxsave64 %0" : "=m"(fpu));
+    save_fpu(fpu);
     // Room for the FPU state (64-aligned) and the frame.
     uint64_t sp = frame_stack(f, act, true);
     sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
     const uint64_t fpstate = sp;
     sp = ((sp - sizeof(RtSigFrame64)) & ~uint64_t(15)) - 8; // as after a call: (sp + 8) % 16 == 0
 
-    RtSigFrame64 frame{};
+    RtSigFrame64 frame;
+    __builtin_memset(&frame, 0, sizeof(frame)); // padding included: it is copied out
     frame.pretcode = act.restorer;
     frame.info.signo = s;
     frame.info.addr = last_fault.address;
@@ -219,15 +229,17 @@ bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t 
 }
 
 bool push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+    const FaultInfo last_fault = fault_for(s);
     alignas(16) uint8_t fpu[FPSTATE_SIZE];
-    asm volatile("fxsave64 %0" : "=m"(fpu));
+    save_fpu(fpu);
     uint64_t sp = frame_stack(f, act, false);
     sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
     const uint64_t fpstate = sp;
     sp = ((sp - sizeof(RtSigFrame32)) & ~uint64_t(15)) - 4;
     if (sp > 0xffffffffull) return false;
 
-    RtSigFrame32 frame{};
+    RtSigFrame32 frame;
+    __builtin_memset(&frame, 0, sizeof(frame));
     frame.sig = s;
     frame.pinfo = uint32_t(sp + __builtin_offsetof(RtSigFrame32, info));
     frame.puc = uint32_t(sp + __builtin_offsetof(RtSigFrame32, uc));
@@ -235,7 +247,8 @@ bool push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t 
     frame.info.addr = uint32_t(last_fault.address);
     uint16_t fs, gs;
     asm volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(fs), "=r"(gs));
-    SigContext32 m{};
+    SigContext32 m;
+    __builtin_memset(&m, 0, sizeof(m));
     m.gs = gs;
     m.fs = fs;
     m.es = m.ds = x86::gdt::USER_DS;
@@ -326,9 +339,11 @@ void deliver(RegisterFrame& f) {
         // iretq to a non-canonical address faults in ring 0: a 64-bit
         // handler outside user space ends the program here instead (Linux
         // ends up with the same SIGSEGV through its iret fixup).
+        static RateLimit signal_messages("[signal]");
         if (p->is64 && act.handler >= x86::mm::USER_TOP) {
-            kprintln("[signal] pid {} ({}): {} handler at {:#x} is not a user address; killed", p->pid, p->name,
-                     name(s), act.handler);
+            if (signal_messages.allow())
+                kprintln("[signal] pid {} ({}): {} handler at {:#x} is not a user address; killed", p->pid, p->name,
+                         name(s), act.handler);
             die(sig::SIGSEGV);
         }
         // A blocking call this signal interrupted: made again after the
@@ -344,14 +359,15 @@ void deliver(RegisterFrame& f) {
         const bool pushed = p->is64 ? push_frame64(f, s, act, old_mask) : push_frame32(f, s, act, old_mask);
         x86::disable_interrupts();
         if (!pushed) {
-            kprintln("[signal] pid {} ({}): cannot write the {} frame on its stack at {:#x}; killed", p->pid, p->name,
-                     name(s), f.rsp);
+            if (signal_messages.allow())
+                kprintln("[signal] pid {} ({}): cannot write the {} frame on its stack at {:#x}; killed", p->pid,
+                         p->name, name(s), f.rsp);
             die(sig::SIGSEGV);
         }
         p->signals.blocked |= act.mask & ~UNBLOCKABLE;
         if (!(act.flags & sig::SA_NODEFER)) p->signals.blocked |= sig::bit(s);
         if (act.flags & sig::SA_RESETHAND) act = {};
-        last_fault = {};
+        if (p->signals.fault.signal == s) p->signals.fault = {};
         return; // one handler frame per return; the rest when it returns
     }
 }
@@ -408,9 +424,11 @@ int signal_for_exception(unsigned vector) {
     case x86::idt::INVALID_OPCODE:
         return sig::SIGILL;
     case x86::idt::ALIGNMENT_CHECK:
+    case x86::idt::SEGMENT_NOT_PRESENT: // as Linux: arch/x86/kernel/traps.c
+    case x86::idt::STACK_FAULT:
         return sig::SIGBUS;
     default:
-        return sig::SIGSEGV; // #GP, #PF, #SS, #NP, bound, overflow
+        return sig::SIGSEGV; // #GP, #PF, bound, overflow
     }
 }
 
@@ -447,8 +465,9 @@ void on_user_exception(RegisterFrame& f, uint64_t fault_address) {
     Process* p = current_process();
     const unsigned vector = unsigned(f.entry);
     const int s = signal_for_exception(vector);
-    last_fault = {fault_address, vector, f.error_code};
-    if (s != sig::SIGTRAP) {
+    p->signals.fault = {fault_address, vector, f.error_code, s};
+    static RateLimit fault_messages("[fault]");
+    if (s != sig::SIGTRAP && fault_messages.allow()) {
         if (vector == x86::idt::PAGE_FAULT)
             kprintln("[fault] pid {} ({}): {} at {:#x} ({}, {}) rip {:#x}: {}", p->pid, p->name,
                      x86::idt::exception_name(vector), fault_address, f.error_code & 1 ? "protection" : "not present",

@@ -58,8 +58,18 @@ struct KernelSigaction {
     uint64_t mask;
 };
 
+// The details of a synchronous fault, for the siginfo and sigcontext of
+// the signal it raised. Kept per process: the kernel may run others
+// between the fault and the delivery.
+struct FaultInfo {
+    uint64_t address = 0; // si_addr, cr2
+    uint64_t trapno = 0, error = 0;
+    int signal = 0; // the signal these details belong to (0: none)
+};
+
 struct SignalState {
     KernelSigaction actions[sig::NSIG + 1] = {};
+    FaultInfo fault;
     uint64_t blocked = 0;
     uint64_t pending = 0;
     // sigaltstack: where SA_ONSTACK handlers run (size 0: none).

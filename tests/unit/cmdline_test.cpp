@@ -261,6 +261,30 @@ TEST_F(Cmdline, SkipFirstWord) {
     EXPECT_EQ(cl->error_count + cl->setting_count + cl->init_envc + cl->init_argc, 0u);
 }
 
+TEST(CmdlineParsedText, WhatTheKernelReads) {
+    // The boot log shows this: the line without the file name QEMU adds.
+    EXPECT_STREQ(cmdline::parsed_text("/boot/sysgate.elf strace=1 init=/bin/sh", true), "strace=1 init=/bin/sh");
+    EXPECT_STREQ(cmdline::parsed_text("/boot/sysgate.elf strace=1", false), "/boot/sysgate.elf strace=1");
+    EXPECT_STREQ(cmdline::parsed_text("  sysgate32.elf \t  A=1", true), "A=1");
+    EXPECT_STREQ(cmdline::parsed_text("sysgate32.elf", true), "");
+    EXPECT_STREQ(cmdline::parsed_text("sysgate32.elf ", true), "");
+    EXPECT_STREQ(cmdline::parsed_text("", true), "");
+    EXPECT_STREQ(cmdline::parsed_text(nullptr, true), "");
+    // The first word ends where parse() ends it: quotes group, a backslash escapes.
+    EXPECT_STREQ(cmdline::parsed_text("\"my kernel.elf\" B=2", true), "B=2");
+    EXPECT_STREQ(cmdline::parsed_text("my\\ kernel.elf B=2", true), "B=2");
+    EXPECT_STREQ(cmdline::parsed_text("a\\\"b C=3", true), "C=3");
+}
+
+TEST_F(Cmdline, SkipsTheWordParsedTextSkips) {
+    // parse() and parsed_text() agree on where the first word ends.
+    for (const char* line : {"\"my kernel.elf\" B=2", "my\\ kernel.elf B=2", "k.elf B=2", "  k.elf   B=2  "}) {
+        parse(line, true);
+        EXPECT_EQ(cl->error_count, 0u) << line << ": " << all_errors();
+        EXPECT_EQ(envp(), (Strings{"B=2"})) << line;
+    }
+}
+
 TEST_F(Cmdline, ReparsingStartsOver) {
     parse("strace=1 A=1 bogus init=/x y");
     parse("timer_hz=99");
