@@ -108,7 +108,17 @@ int tls_set_state(unsigned entry, enum tls_state state) {
 }
 
 long set_timer_hz(long hz) {
-    return sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, hz);
+    long old = sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, hz);
+    /* Slower CPUs (Bochs) refuse the fastest rates: take the fastest
+     * they sustain. */
+    if (old < 0 && errno == EINVAL) old = sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, SYSGATE_TIMER_HZ_FASTEST);
+    return old;
+}
+
+long timer_hz(void) {
+    struct sysgate_stats s;
+    memset(&s, 0, sizeof s);
+    return sysgate_stats(&s, sizeof s) < 0 ? -1 : (long)s.timer_hz;
 }
 
 void sleep_ms(long ms) {

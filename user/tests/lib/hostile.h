@@ -57,9 +57,11 @@ static inline unsigned tls_selector(unsigned entry) {
 }
 
 /* ---- the kernel's knobs (sysgate_ctl) */
-/* Sets the timer rate; returns the old one (or -1 where there is no such
- * call, e.g. on Linux). */
+/* Sets the timer rate, or the fastest this CPU sustains if that is
+ * slower; returns the old one (or -1 where there is no such call, e.g.
+ * on Linux). timer_hz() is the rate now. */
 long set_timer_hz(long hz);
+long timer_hz(void);
 
 void sleep_ms(long ms);
 
