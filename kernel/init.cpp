@@ -67,6 +67,9 @@ void start_init(const cmdline::CommandLine& cmd) {
     Process* init = proc::allocate(nullptr, &error);
     if (!init) panic("cannot create the first process ({})", error);
     init->files = files::new_table();
+    init->fs = new FsContext;
+    init->signals.handlers = signals::new_handlers();
+    if (!init->files || !init->fs || !init->signals.handlers) panic("out of memory for the first process");
     for (int fd = 0; fd < 3; fd++) {
         File* console = nullptr;
         int e = 0;

@@ -80,6 +80,10 @@ const char* error_name(int64_t result) {
         return "ENAMETOOLONG";
     case err::ENOSYS:
         return "ENOSYS";
+    case err::EOPNOTSUPP:
+        return "EOPNOTSUPP";
+    case err::ETIMEDOUT:
+        return "ETIMEDOUT";
     case err::ERESTARTSYS:
         return "ERESTARTSYS (interrupted: EINTR, or made again)";
     default:
@@ -151,11 +155,14 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     const Entry* e = call.number < size ? &table[x86::index_nospec(call.number, size)] : nullptr;
     if (e && !e->name) e = nullptr;
 
-    if (tracing && never_returns(e)) {
-        kprint_lock();
-        trace_call(console::sink(), gate, p, e, call);
-        fmt::format(console::sink(), ") = ?\n");
-        kprint_unlock();
+    // The call is written out before it runs: its arguments may name
+    // memory the call replaces (execve's path) or it may never return.
+    char traced[256];
+    const bool trace = tracing;
+    if (trace) {
+        fmt::BufferSink text(traced, sizeof(traced));
+        trace_call(text, gate, p, e, call);
+        if (never_returns(e)) kprintln("{}) = ?", traced);
     }
     if (p->stack_poison) poison_stack_below(p);
     const uint64_t start = x86::rdtsc();
@@ -163,14 +170,11 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     gate_counters.calls[gate]++;
     gate_counters.tsc_ticks[gate] += x86::rdtsc() - start;
 
-    if (tracing) {
-        kprint_lock();
-        trace_call(console::sink(), gate, p, e, call);
+    if (trace) {
         if (result < 0 && result >= -4095)
-            fmt::format(console::sink(), ") = {} {}\n", result, error_name(result));
+            kprintln("{}) = {} {}", traced, result, error_name(result));
         else
-            fmt::format(console::sink(), result >= 0 && result < 4096 ? ") = {}\n" : ") = {:#x}\n", result);
-        kprint_unlock();
+            kprintln(result >= 0 && result < 4096 ? "{}) = {}" : "{}) = {:#x}", traced, result);
     }
     return result;
 }

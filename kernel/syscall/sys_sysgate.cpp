@@ -80,7 +80,8 @@ int64_t sys_sysgate_procs(UserPtr<void> buf, size_t count) {
         if (n >= count) continue;
         sysgate_proc out{};
         out.pid = p->pid;
-        out.ppid = p->parent ? p->parent->pid : 0;
+        const Process* parent = p->group ? p->group->leader->parent : nullptr;
+        out.ppid = parent ? parent->tgid : 0;
         out.state = p->state == ProcessState::Zombie ? 'Z' : p->state == ProcessState::Sleeping ? 'S' : 'R';
         out.bits = p->is64 ? 64 : 32;
         out.gate = syscall::abi_gate(p->gate);

@@ -1,4 +1,4 @@
-"""Sysgate's boot tests: the test matrix (SPEC.md section 4) and the cases
+"""Sysgate's boot tests: the test matrix (docs/testing.md) and the cases
 that tests/boot/run boots on it.
 
 Each Case boots the kernel once per matrix row it names (all rows unless
@@ -106,7 +106,7 @@ class Case:
 
 # Every boot that is not about faults must show none.
 NO_KERNEL_FAULT = (r"^KERNEL (FAULT|PANIC)",)
-# The matrix's "expected 32-bit vDSO gate" (SPEC.md section 4), printed at
+# The matrix's "expected 32-bit vDSO gate" (docs/testing.md), printed at
 # every boot: sysenter on Intel, syscall on AMD (compatibility mode).
 VDSO_GATE_32 = by_vendor(intel=r"^\[vdso\] 32-bit __kernel_vsyscall uses sysenter\b",
                          amd=r"^\[vdso\] 32-bit __kernel_vsyscall uses syscall\b")
@@ -133,6 +133,18 @@ CASES = (
         timeout=by_row({"bochs-intel": 600, "bochs-amd": 600}, default=300),
     ),
     Case(
+        # Static glibc programs (tests/boot/glibc/), built on the host as
+        # any Linux binary would be: std::thread, mutexes, condition
+        # variables, thread_local, pthread_kill and raise, 32- and 64-bit.
+        "glibc-pthreads",
+        cmdline="init=/bin/runtests /bin/glibc-pthreads /bin/glibc-pthreads32",
+        expect=(r"^runtests: 2 programs, 0 failed; cases: [1-9]\d* passed, 0 failed",
+                r"^RESULT glibc-pthreads: \d+ passed, 0 failed", r"^RESULT glibc-pthreads32: \d+ passed, 0 failed"),
+        reject=(r"^\[FAIL\]",) + NO_KERNEL_FAULT,
+        status=0,
+        timeout=by_row({"bochs-intel": 300, "bochs-amd": 300}, default=120),
+    ),
+    Case(
         # strace=1 shows each gate: the same getppid arriving through int80,
         # sysenter (Intel) or syscall (AMD) from 32-bit code, and syscall
         # from 64-bit code, via /bin/bench's first row of calls.
@@ -145,8 +157,8 @@ CASES = (
         reject=NO_KERNEL_FAULT,
         status=0,
     ),
-    # bench runs in a boot test for correctness only (SPEC section 5: figures
-    # come from the program, never from a timed test): every gate the CPU
+    # bench runs in a boot test for correctness only (figures come from the
+    # program, never from a timed test): every gate the CPU
     # offers produces a row of figures, the others say why they cannot.
     Case(
         "bench",

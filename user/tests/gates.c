@@ -1,4 +1,4 @@
-/* The gates, from user mode (SPEC sections 2 and 3): every gate this CPU
+/* The gates, from user mode (docs/gates.md): every gate this CPU
  * offers, bare and through the vDSO; register preservation; bad numbers;
  * bad pointers; unsafe sysret returns; entry flags; the gate window; bad
  * sysenter stacks; the vendor rules. Built for 64- and 32-bit. */
@@ -32,7 +32,7 @@ enum gate { INT80, SYSENTER, SYSCALL, VDSO };
 static const char* const gate_names[] = {"int80", "sysenter", "syscall", "vdso"};
 
 /* How a bare gate is expected to behave here. The emulator exceptions are
- * the ones SPEC section 3 lists: QEMU TCG runs compat-mode syscall with an
+ * the ones docs/testing.md lists: QEMU TCG runs compat-mode syscall with an
  * Intel vendor; Bochs runs long-mode sysenter on its AMD models. */
 enum expectation { WORKS, FAULTS, EITHER };
 
@@ -230,8 +230,8 @@ static void bad_numbers_return_enosys(void) {
             CHECK_EQ((int)r.rax, ENOSYS_RESULT);
         }
 #if defined(__x86_64__)
-        /* Only the low 32 bits are the number: an int on x86_64 (SPEC
-         * section 3), eax zero-extended on i386. */
+        /* Only the low 32 bits are the number: an int on x86_64 (as on
+         * Linux), eax zero-extended on i386. */
         struct regs r;
         fill(&r);
         r.rax = (0xdeadbeefull << 32) | (word)nr(g, __NR32_getpid, __NR64_getpid);
@@ -278,8 +278,8 @@ static void bad_pointers_return_efault(void) {
 static void int80_zero_extends_pointers(void) {
 #if defined(__x86_64__)
     /* The i386 ABI is 32-bit: garbage in the upper half of a 64-bit
-     * register must not matter (SPEC section 3, "32-bit pointers are
-     * zero-extended"). */
+     * register must not matter: i386 arguments, pointers included, are
+     * zero-extended from 32 bits. */
     struct regs r;
     fill(&r);
     r.rax = __NR32_write;
@@ -294,7 +294,7 @@ static void int80_zero_extends_pointers(void) {
 }
 
 /* RFLAGS bits a program may set with popf keep their value across every
- * gate, and the call still works (SPEC section 3, "Entry flags"). */
+ * gate, and the call still works (docs/gates.md, entry flags). */
 static volatile int traps;
 static void on_trap(int sig) {
     (void)sig;

@@ -8,7 +8,7 @@ struct EnabledFeatures {
 };
 
 // Turns on what the CPU offers: SSE state for user programs (CR4.OSFXSR),
-// global pages, and the hardening of SPEC section 3: NX (EFER.NXE), SMEP,
+// global pages, and hardening where the CPU has it: NX (EFER.NXE), SMEP,
 // SMAP, UMIP and CR0.WP.
 EnabledFeatures enable_features(const CpuInfo& cpu);
 

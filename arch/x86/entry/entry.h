@@ -53,7 +53,7 @@ enum class EntryStep { None, Sysenter, Syscall };
 EntryStep classify_entry_step(uint64_t rip);
 
 // The fast return instructions reproduce a frame only under conditions
-// (SPEC section 3); otherwise the frame leaves through iretq.
+// (sysret64_safe and friends say which); otherwise the frame leaves through iretq.
 bool sysret64_safe(const RegisterFrame& f);
 bool sysret32_safe(const RegisterFrame& f);
 bool sysexit_safe(const RegisterFrame& f, uint64_t landing_pad, bool is64);
