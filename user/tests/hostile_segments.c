@@ -113,6 +113,10 @@ static int seg_child(void* arg) {
     CHILD_CHECK(entry >= 9);
     if (entry < 0) return CHILD_FAILED;
     const unsigned sel = tls_selector((unsigned)entry);
+    if (c->state == TLS_ABSENT && tls_absent_refused((unsigned)entry)) {
+        dprintf(1, "    %s: set_thread_area refuses a not-present descriptor (EINVAL, as Linux)\n", reg_names[c->reg]);
+        return 0;
+    }
     tls_describe(&seg_desc, (unsigned)entry, c->state);
     const unsigned after = seg_sleep_fn[c->reg](sel);
     dprintf(1, "    %s = %#x, descriptor %s, a context switch: %s reads %#x\n", reg_names[c->reg], sel,
@@ -120,7 +124,8 @@ static int seg_child(void* arg) {
     CHILD_CHECK_EQ(seg_results[0], 0); /* set_thread_area */
     CHILD_CHECK_EQ(seg_results[1], 0); /* nanosleep */
     /* A present descriptor keeps the selector; a gone one leaves the null selector. */
-    CHILD_CHECK_EQ(after, c->state == TLS_PRESENT ? sel : 0);
+    const unsigned want = c->state == TLS_PRESENT ? sel : 0;
+    CHILD_CHECK_EQ(after, want);
     CHILD_CHECK(getppid() > 0); /* the program goes on */
     return 0;
 }
@@ -215,11 +220,11 @@ int main(int argc, char** argv) {
     /* Those that cannot crash today's kernel first. */
     hostile_run("TLS selectors in DS, ES, FS, GS survive a context switch", present_selectors_survive);
     hostile_run("DS and ES belong to each process", ds_and_es_are_per_process);
-    hostile_run("DS, ES with a not-present descriptor read 0 after a switch", ds_es_absent);
+    hostile_run("DS, ES with a not-present descriptor (if allowed) read 0 after a switch", ds_es_absent);
     hostile_run("DS, ES with a cleared descriptor read 0 after a switch", ds_es_cleared);
-    hostile_run("FS with a not-present descriptor: reloaded as 0 at a switch", fs_absent);
+    hostile_run("FS with a not-present descriptor (if allowed): reloaded as 0 at a switch", fs_absent);
     hostile_run("FS with a cleared descriptor: reloaded as 0 at a switch", fs_cleared);
-    hostile_run("GS with a not-present descriptor: reloaded as 0 at a switch", gs_absent);
+    hostile_run("GS with a not-present descriptor (if allowed): reloaded as 0 at a switch", gs_absent);
     hostile_run("GS with a cleared descriptor: reloaded as 0 at a switch", gs_cleared);
     return test_summary(sizeof(void*) == 8 ? "hostile_segments" : "hostile_segments32");
 }

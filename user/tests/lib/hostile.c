@@ -101,6 +101,12 @@ int tls_new_flat(void) {
     return r < 0 ? (int)r : (int)d.entry_number;
 }
 
+int tls_absent_refused(unsigned entry) {
+    const int r = tls_set_state(entry, TLS_ABSENT);
+    if (r == 0) tls_set_state(entry, TLS_PRESENT);
+    return r == -EINVAL;
+}
+
 int tls_set_state(unsigned entry, enum tls_state state) {
     struct tls_desc d;
     tls_describe(&d, entry, state);

@@ -52,6 +52,10 @@ int tls_set_state(unsigned entry, enum tls_state state);
 /* Fills desc for slot `entry` in that state (for tests that make the
  * call themselves, through a gate of their choice). */
 void tls_describe(struct tls_desc* desc, unsigned entry, enum tls_state state);
+/* Linux refuses a not-present TLS descriptor (tls_desc_okay() in
+ * arch/x86/kernel/tls.c: EINVAL); a kernel may also take it. True if
+ * this one refuses it (tried on slot `entry`, left as it was). */
+int tls_absent_refused(unsigned entry);
 static inline unsigned tls_selector(unsigned entry) {
     return entry << 3 | 3;
 }
