@@ -325,6 +325,62 @@ CASES = (
     ),
 )
 
+# ---------------------------------------------------------------- hostile user mode
+# The programs of user/tests/hostile_*.c also run in `suite`; these cases
+# run each class alone, so that a kernel fault in one class (the log's
+# "KERNEL FAULT", status 254) cannot hide the others.
+def hostile(name, program, expect=(), reject=(), cmdline="", **kw):
+    return Case(
+        "hostile-" + name,
+        cmdline=f"SYSGATE_EMULATOR={{emu}} {cmdline}init=/bin/runtests -t 240 {program} {program}32",
+        expect=(r"^runtests: 2 programs, 0 failed; cases: [1-9]\d* passed, 0 failed",
+                rf"^RESULT {program}: [1-9]\d* passed, 0 failed", rf"^RESULT {program}32: [1-9]\d* passed, 0 failed")
+               + expect,
+        reject=(r"^\[FAIL\]",) + reject + NO_KERNEL_FAULT,
+        status=0,
+        timeout=by_row({"bochs-intel": 400, "bochs-amd": 400}, default=120),
+        **kw,
+    )
+
+
+def at_least(count, line):
+    """A pattern that matches if `count` or more lines match `line` (a
+    pattern for the start of a line); the match is the first such line."""
+    return rf"^(?=(?:{line}[^\n]*\n(?:(?!{line})[^\n]*\n)*){{{count}}}){line}[^\n]*"
+
+
+HOSTILE_CASES = (
+    # 1: the return-to-user work (schedule, signals) never runs on an IST
+    # stack: several processes single-step at once under a fast timer.
+    hostile("ist", "hostile_ist"),
+    # 2: iretq to an SS whose descriptor is gone is the program's fault.
+    hostile("iret", "hostile_iret"),
+    # 3: DS/ES/FS/GS whose descriptor is gone read 0 after a switch; DS and
+    # ES are per process.
+    hostile("segments", "hostile_segments"),
+    # 4: no kernel stack bytes or addresses in signal frames or copy-outs.
+    hostile("leaks", "hostile_leaks"),
+    # 5: fault details belong to the process and the signal they came with.
+    hostile("faultinfo", "hostile_faultinfo"),
+    # 6: a read into a bad buffer loses nothing; here with a line typed for
+    # each program's console read.
+    hostile("efault", "hostile_efault", cmdline="HOSTILE_TTY=1 ",
+            stdin=(Await(r"/test/hostile_efault: waiting for a line on the console"), "hostile-tty-line\n",
+                   Await(r"/test/hostile_efault32: waiting for a line on the console"), "hostile-tty-line\n")),
+    # 7: ranges whose end wraps get Linux's errors.
+    hostile("ranges", "hostile_ranges"),
+    # 8: 2000 user faults in a few seconds, under a fast timer: the kernel
+    # prints at most 10 [fault] lines a second, then one line ending "N more
+    # messages suppressed"; so does any other per-event message (on Bochs,
+    # a flood of spurious IRQ 7s: "[trap] unexpected interrupt").
+    hostile("flood", "hostile_flood",
+            expect=(r"^\[fault\] .*\b[1-9]\d* more messages suppressed",),
+            reject=(at_least(201, r"\[fault\] pid \d+ \(hostile_flood"),
+                    at_least(201, r"\[trap\] unexpected interrupt"))),
+)
+CASES += HOSTILE_CASES
+
+
 # KVM on some hosts is a nested flavour ("PVM") that boots a kernel but
 # faults on ring transitions, so /dev/kvm opening is not enough: the kvm
 # row runs only if this boot passes on it: the gate tests make ring-3
