@@ -165,24 +165,39 @@ long do_writev(int fd, UserPtr<const void> iov, int count, bool i386) {
     File* f = files::get(fd);
     if (!f) return -err::EBADF;
     if ((f->flags & oflag::ACCMODE) == oflag::RDONLY) return -err::EBADF;
-    if (count < 0 || count > 1024) return -err::EINVAL;
+    if (count < 0 || count > 1024) return -err::EINVAL; // UIO_MAXIOV
+    // The whole vector is read and checked before anything is written
+    // (Linux's import_iovec): a negative length is -EINVAL, a buffer
+    // outside the caller's space -EFAULT.
+    struct Piece {
+        uint64_t base, length;
+    };
+    Piece pieces[64];
     long total = 0;
-    for (int i = 0; i < count; i++) {
-        uint64_t base = 0, length = 0;
-        if (i386) {
-            uint32_t v[2];
-            if (copy_from_user(v, iov + size_t(i) * 8, 8)) return total ? total : -err::EFAULT;
-            base = v[0], length = v[1];
-        } else {
-            uint64_t v[2];
-            if (copy_from_user(v, iov + size_t(i) * 16, 16)) return total ? total : -err::EFAULT;
-            base = v[0], length = v[1];
+    for (int first = 0; first < count; first += 64) {
+        const int n = count - first < 64 ? count - first : 64;
+        for (int i = 0; i < n; i++) {
+            if (i386) {
+                uint32_t v[2];
+                if (copy_from_user(v, iov + size_t(first + i) * 8, 8)) return -err::EFAULT;
+                pieces[i] = {v[0], v[1]};
+                if (int32_t(v[1]) < 0) return -err::EINVAL;
+            } else {
+                uint64_t v[2];
+                if (copy_from_user(v, iov + size_t(first + i) * 16, 16)) return -err::EFAULT;
+                pieces[i] = {v[0], v[1]};
+                if (int64_t(v[1]) < 0) return -err::EINVAL;
+            }
+            if (!user_range_ok(pieces[i].base, pieces[i].length)) return -err::EFAULT;
         }
-        if (!length) continue;
-        const long n = f->write(UserPtr<const void>(base), length);
-        if (n < 0) return total ? total : n;
-        total += n;
-        if (uint64_t(n) < length) break;
+        for (int i = 0; i < n; i++) {
+            const uint64_t base = pieces[i].base, length = pieces[i].length;
+            if (!length) continue;
+            const long written = f->write(UserPtr<const void>(base), length);
+            if (written < 0) return total ? total : written;
+            total += written;
+            if (uint64_t(written) < length) return total;
+        }
     }
     return total;
 }
@@ -227,9 +242,12 @@ long duplicate_to(int fd, int new_fd, bool cloexec) {
 
 } // namespace
 
+// read and write check the whole buffer first, as Linux's access_ok does,
+// then cut the count to MAX_RW_COUNT.
 int64_t sys_read(int fd, UserPtr<void> buf, size_t count) {
     File* f = files::get(fd);
     if (!f || (f->flags & oflag::ACCMODE) == oflag::WRONLY) return -err::EBADF;
+    if (!user_range_ok(buf.address(), count)) return -err::EFAULT;
     if (count > 0x7ffff000) count = 0x7ffff000; // Linux's MAX_RW_COUNT
     return f->read(buf, count);
 }
@@ -237,6 +255,7 @@ int64_t sys_read(int fd, UserPtr<void> buf, size_t count) {
 int64_t sys_write(int fd, UserPtr<const void> buf, size_t count) {
     File* f = files::get(fd);
     if (!f || (f->flags & oflag::ACCMODE) == oflag::RDONLY) return -err::EBADF;
+    if (!user_range_ok(buf.address(), count)) return -err::EFAULT;
     if (count > 0x7ffff000) count = 0x7ffff000;
     return f->write(buf, count);
 }
