@@ -4,7 +4,6 @@
 #   user/bin/NAME/*.c|*.cpp        -> the same, from several files
 #   user/tests/NAME.c|.cpp         -> /test/NAME and /test/NAME32 (the in-guest suite)
 #   user/tests/lib/*.c|*.asm       -> linked into every test (gate helpers, checks)
-#   user/glibc/NAME.c              -> /test/NAME and /test/NAME32, static glibc programs
 #
 # Drop a file into user/bin/ and it is in the initramfs at the next `make run`.
 # NASM files ending in 64.asm / 32.asm are built only for that bitness.
@@ -79,21 +78,7 @@ $(USER_BUILD)/raw32/%: user/tests/raw/%32.asm
 	@echo "  RAW32   $@"
 	$(Q)$(NASM) -f elf32 -Werror $< -o $@.o && $(LD) -m elf_i386 -static -z noexecstack $@.o -o $@
 
-# Programs built against the build host's glibc, statically, as Linux
-# binaries are: user/glibc/NAME.c -> /test/NAME and /test/NAME32. They
-# print the suite's lines themselves (no check.h: that is Sysgate's libc).
-USER_GLIBC_NAMES := $(patsubst user/glibc/%.c,%,$(wildcard user/glibc/*.c))
-$(USER_BUILD)/glibc64/%: user/glibc/%.c
-	@mkdir -p $(@D)
-	@echo "  GLIBC64 $@"
-	$(Q)$(CC) -m64 -static -O2 -g $(USER_WARNINGS) $< -o $@
-$(USER_BUILD)/glibc32/%: user/glibc/%.c
-	@mkdir -p $(@D)
-	@echo "  GLIBC32 $@"
-	$(Q)$(CC) -m32 -static -O2 -g $(USER_WARNINGS) $< -o $@
-
 USER_PROGRAMS := $(USER_RAW_NAMES:%=$(USER_BUILD)/raw64/%) $(USER_RAW_NAMES:%=$(USER_BUILD)/raw32/%) \
-	$(USER_GLIBC_NAMES:%=$(USER_BUILD)/glibc64/%) $(USER_GLIBC_NAMES:%=$(USER_BUILD)/glibc32/%) \
 	$(USER_BIN_NAMES:%=$(USER_BUILD)/bin64/%) $(USER_BIN_NAMES:%=$(USER_BUILD)/bin32/%) \
 	$(USER_TEST_NAMES:%=$(USER_BUILD)/test64/%) $(USER_TEST_NAMES:%=$(USER_BUILD)/test32/%)
 # host path:guest path pairs for scripts/mkinitramfs
@@ -101,7 +86,6 @@ USER_INITRAMFS_ENTRIES := \
 	$(foreach n,$(USER_BIN_NAMES),$(USER_BUILD)/bin64/$(n):/bin/$(n) $(USER_BUILD)/bin32/$(n):/bin/$(n)32) \
 	$(foreach n,$(USER_TEST_NAMES),$(USER_BUILD)/test64/$(n):/test/$(n) $(USER_BUILD)/test32/$(n):/test/$(n)32) \
 	$(foreach n,$(USER_RAW_NAMES),$(USER_BUILD)/raw64/$(n):/test/$(n) $(USER_BUILD)/raw32/$(n):/test/$(n)32) \
-	$(foreach n,$(USER_GLIBC_NAMES),$(USER_BUILD)/glibc64/$(n):/test/$(n) $(USER_BUILD)/glibc32/$(n):/test/$(n)32) \
 	$(foreach f,$(wildcard user/etc/*),$(f):/etc/$(notdir $(f)))
 
 .PHONY: user print-initramfs-entries

@@ -85,6 +85,11 @@ AddressSpace::~AddressSpace() {
     }
 }
 
+uint64_t AddressSpace::physical_address(uint64_t va) const {
+    Walker w(physical_memory(), root_);
+    return w.translate(va);
+}
+
 const Region* AddressSpace::find(uint64_t va) const {
     for (const Region* r = regions_; r && r->start <= va; r = r->next)
         if (va < r->end) return r;

@@ -43,7 +43,8 @@ long do_mmap(uint64_t address, uint64_t length, int prot, int flags, int fd, uin
 
     uint64_t start;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-        if (address % PAGE_SIZE || address > limit - size || address < PAGE_SIZE) return -err::EINVAL;
+        if (address % PAGE_SIZE || address < PAGE_SIZE) return -err::EINVAL;
+        if (address > limit - size) return -err::ENOMEM; // past the top, as Linux's get_unmapped_area
         start = address;
         if (flags & MAP_FIXED_NOREPLACE) {
             for (const mm::Region* r = p->mm->regions(); r; r = r->next)

@@ -62,7 +62,7 @@ static void clocks_agree(void) {
     int (*vdso_tod)(struct timeval*, void*) =
         (int (*)(struct timeval*, void*))sysgate_vdso_symbol("__vdso_gettimeofday");
     time_t (*vdso_time)(time_t*) = (time_t(*)(time_t*))sysgate_vdso_symbol("__vdso_time");
-    CHECK(vdso_clock && vdso_tod && vdso_time); /* both vDSOs have them (SPEC section 2) */
+    CHECK(vdso_clock && vdso_tod && vdso_time); /* both vDSOs have them (docs/gates.md, "the vDSO") */
     static const int clocks[] = {CLOCK_MONOTONIC, CLOCK_REALTIME,         CLOCK_MONOTONIC_RAW,
                                  CLOCK_BOOTTIME,  CLOCK_MONOTONIC_COARSE, CLOCK_REALTIME_COARSE};
     for (unsigned i = 0; i < sizeof clocks / sizeof clocks[0]; i++) {

@@ -1,5 +1,6 @@
-/* A program built against the build host's glibc, statically (gcc -static,
- * -m64 and -m32): what a Linux binary finds in Sysgate's vDSO and signal
+/* A static glibc program, built for both bitnesses by
+ * tests/boot/glibc/glibc.mk and booted on every row (tests/boot/cases.py:
+ * glibc-vdso): what a Linux binary finds in Sysgate's vDSO and signal
  * frames, read with glibc's own code and headers rather than Sysgate's.
  *   - glibc finds the vDSO's time functions (by version) and never enters
  *     the kernel for the time;
@@ -10,10 +11,8 @@
  *   - i386: libgcc's _Unwind_Backtrace unwinds from a single-stepped
  *     instruction of __kernel_vsyscall back into the caller, with every
  *     argument register right (what Linux's selftest unwind_vdso checks).
- * It prints the in-guest suite's [RUN]/[OK]/[FAIL]/RESULT lines itself
- * (user/tests/lib/check.c is for Sysgate's libc). raise() is avoided: glibc
- * makes it with tgkill. */
-#define _GNU_SOURCE
+ * It prints the in-guest suite's [RUN]/[OK]/[FAIL]/RESULT lines itself, so
+ * /bin/runtests counts it like the suite's own programs. */
 #include <link.h>
 #include <signal.h>
 #include <stdint.h>
@@ -162,7 +161,7 @@ static void signal_handlers_return(void) {
 }
 
 /* SIGILL at a ud2 the handler steps over, through glibc's ucontext_t. */
-void glibc_ud2(void);
+extern "C" void glibc_ud2(void);
 __asm__(".text\nglibc_ud2: ud2\n ret\n");
 #if defined(__x86_64__)
 #define REG_PC REG_RIP
@@ -173,7 +172,7 @@ static volatile greg_t fault_pc;
 
 static void skip_ud2(int sig, siginfo_t* info, void* uc_void) {
     (void)sig, (void)info;
-    ucontext_t* uc = uc_void;
+    ucontext_t* uc = static_cast<ucontext_t*>(uc_void);
     fault_pc = uc->uc_mcontext.gregs[REG_PC];
     uc->uc_mcontext.gregs[REG_PC] += 2;
     handled++;
@@ -239,7 +238,7 @@ struct unwind_state {
 };
 
 static _Unwind_Reason_Code at_frame(struct _Unwind_Context* ctx, void* opaque) {
-    struct unwind_state* st = opaque;
+    struct unwind_state* st = static_cast<struct unwind_state*>(opaque);
     const unsigned long ip = _Unwind_GetIP(ctx);
     if (!st->found) {
         if (ip != st->ip) return _URC_NO_REASON; /* the handler's own frames */
@@ -256,7 +255,7 @@ static _Unwind_Reason_Code at_frame(struct _Unwind_Context* ctx, void* opaque) {
 
 static void on_trap(int sig, siginfo_t* info, void* uc_void) {
     (void)sig, (void)info;
-    ucontext_t* uc = uc_void;
+    ucontext_t* uc = static_cast<ucontext_t*>(uc_void);
     const unsigned long ip = uc->uc_mcontext.gregs[REG_EIP];
     if (!return_address && ip == sysinfo) return_address = *(unsigned long*)(uintptr_t)uc->uc_mcontext.gregs[REG_UESP];
     if (!return_address) return;
@@ -304,7 +303,7 @@ int main(void) {
     run("SA_SIGINFO handlers change glibc's ucontext_t", siginfo_handlers_change_the_context);
     run("i386 handlers without SA_SIGINFO get the old struct sigcontext", old_frames_for_plain_handlers);
     run("_Unwind_Backtrace through every instruction of __kernel_vsyscall", unwinding_through_kernel_vsyscall);
-    printf("RESULT %s: %d passed, %d failed, %d skipped\n", sizeof(void*) == 8 ? "glibc" : "glibc32", passed, failed,
+    printf("RESULT glibc-vdso%s: %d passed, %d failed, %d skipped\n", sizeof(void*) == 8 ? "" : "32", passed, failed,
            skipped);
     return failed ? 1 : 0;
 }
