@@ -102,6 +102,8 @@ enum {
     AV_BADNR = 1 << 16, /* numbers outside the table */
     AV_PIPE = 1 << 17,  /* pipe, pipe2 */
     AV_TTY = 1 << 18,   /* /dev/console */
+    AV_FSGS = 1 << 19,  /* FS and GS selector loads only (seg: all of them) */
+    AV_SS = 1 << 20,    /* SS loads only */
 };
 /* Parses "tf,seg,..." into AV_* bits; -1 on an unknown name. */
 long fz_parse_avoid(const char* list);
@@ -172,8 +174,9 @@ struct gen {
     uint32_t avoid;
     int vendor_intel; /* which fast gates the CPU offers */
     int self_pid, master_pid;
-    int arena_ok;     /* the arena is as built: struct arguments can be written */
-    int console_path; /* this call's path is /dev/console */
+    int arena_ok;          /* the arena is as built: struct arguments can be written */
+    int console_path;      /* this call's path is /dev/console */
+    uint16_t tls_selector; /* the selector of the TLS slot this call's user_desc names */
 };
 
 void gen_init(struct gen* g, uint64_t seed, uint32_t avoid, int vendor_intel, int self_pid, int master_pid);
@@ -218,7 +221,7 @@ struct beat {
     uint8_t signals;   /* received since the last beat (saturated) */
     uint8_t recovered; /* faults resumed */
     uint16_t calls;
-    uint16_t reg_failures;
+    uint16_t failures; /* register checks, leaks and probes that failed (FUZZ-CHECK lines) */
     uint32_t index;
 };
 _Static_assert(sizeof(struct beat) == 16, "beat size");

@@ -58,17 +58,25 @@ fz_hostile_bp: resd 1
 
 section .text
 
+; From here to the gate, memory is read through CS (flat): DS may hold
+; any selector the call wants.
 %macro LOAD_REGS 0
-    mov ebx, [fz_in + 1 * 4]
-    mov ecx, [fz_in + 2 * 4]
-    mov edx, [fz_in + 3 * 4]
-    mov esi, [fz_in + 4 * 4]
-    mov edi, [fz_in + 5 * 4]
-    mov ebp, [fz_in + 6 * 4]
-    mov eax, [fz_in + 0 * 4]
+    mov ebx, [cs:fz_in + 1 * 4]
+    mov ecx, [cs:fz_in + 2 * 4]
+    mov edx, [cs:fz_in + 3 * 4]
+    mov esi, [cs:fz_in + 4 * 4]
+    mov edi, [cs:fz_in + 5 * 4]
+    mov ebp, [cs:fz_in + 6 * 4]
+    mov eax, [cs:fz_in + 0 * 4]
 %endmacro
 
+; After the gate: SS, DS and ES back to the flat user data segment (read
+; through CS, which is flat: the call may have run with any of them, and
+; the C code needs them), then every register into fz_out.
 %macro AFTER 0
+    mov ss, [cs:user_ds_word]
+    mov ds, [cs:user_ds_word]
+    mov es, [cs:user_ds_word]
     mov [fz_out + 0 * 4], eax
     mov [fz_out + 1 * 4], ebx
     mov [fz_out + 2 * 4], ecx
@@ -93,13 +101,13 @@ section .text
 %endmacro
 
 %macro FLAGS_IN 0
-    push dword [fz_in + IN_EFLAGS]
+    push dword [cs:fz_in + IN_EFLAGS]
     popfd
 %endmacro
 
 %macro INT80 1
     FLAGS_IN
-    mov esp, [fz_target_sp]
+    mov esp, [cs:fz_target_sp]
     LOAD_REGS
     int 0x80
     %1
@@ -107,9 +115,9 @@ section .text
 
 %macro VDSO 1
     FLAGS_IN
-    mov esp, [fz_target_sp]
+    mov esp, [cs:fz_target_sp]
     LOAD_REGS
-    call [fz_vsyscall]
+    call [cs:fz_vsyscall]
     %1
 %endmacro
 
@@ -136,7 +144,7 @@ section .text
 ; the second argument travels in ebp and the sixth on the stack.
 %macro SYSCALL 1
     FLAGS_IN
-    mov esp, [fz_target_sp]
+    mov esp, [cs:fz_target_sp]
     LOAD_REGS
     push ebp
     mov ebp, ecx
@@ -149,7 +157,7 @@ section .text
 ; ... with a hostile esp, where the kernel looks for the sixth argument.
 %macro SYSCALL_BADSP 1
     FLAGS_IN
-    mov esp, [fz_hostile_bp]
+    mov esp, [cs:fz_hostile_bp]
     LOAD_REGS
     mov ebp, ecx
     syscall
@@ -179,6 +187,14 @@ bits 64
     dw USER_CS32
 bits 32
 .back32:
+    mov edx, esp
+    test byte [fz_in + IN_FLAGS], FL_HOSTILE_SP
+    jz .own_stack
+    mov edx, [fz_in + IN_SP]
+.own_stack:
+    mov [fz_target_sp], edx
+    mov edx, [fz_in + IN_SP]
+    mov [fz_hostile_bp], edx
     mov eax, [fz_in + IN_FLAGS]
     test al, FL_FS
     jz .no_fs
@@ -196,21 +212,13 @@ bits 32
     jz .no_ss
     mov ss, [fz_in + IN_SS]
 .no_ss:
-    test al, FL_DS              ; last: memory is reached through DS
+    test al, FL_DS
     jz .no_ds
-    mov ds, [fz_in + IN_DS]
+    mov ds, [cs:fz_in + IN_DS]
 .no_ds:
-    mov edx, esp
-    test al, FL_HOSTILE_SP
-    jz .own_stack
-    mov edx, [fz_in + IN_SP]
-.own_stack:
-    mov [fz_target_sp], edx
-    mov edx, [fz_in + IN_SP]
-    mov [fz_hostile_bp], edx
-    mov eax, [fz_in + IN_GATE]
+    mov eax, [cs:fz_in + IN_GATE]
     and eax, 15
-    jmp [gate_table + eax * 4]
+    jmp [cs:gate_table + eax * 4]
 
 .int80:
     INT80 AFTER
@@ -221,7 +229,7 @@ bits 32
 .vdso:
     VDSO AFTER
 .sysenter_badsp:
-    SYSENTER AFTER, [fz_hostile_bp]
+    SYSENTER AFTER, [cs:fz_hostile_bp]
 .syscall_badsp:
     SYSCALL_BADSP AFTER
 .int80_fork:
@@ -233,11 +241,12 @@ bits 32
 .vdso_fork:
     VDSO AFTER_FORK
 .sysenter_badsp_fork:
-    SYSENTER AFTER_FORK, [fz_hostile_bp]
+    SYSENTER AFTER_FORK, [cs:fz_hostile_bp]
 .syscall_badsp_fork:
     SYSCALL_BADSP AFTER_FORK
 
 section .rodata
+user_ds_word: dw USER_DS
 align 4
 gate_table:                     ; FZ_ASM_*, then the same | FZ_ASM_FORK (8)
     dd fz_enter.int80, fz_enter.sysenter, fz_enter.syscall, fz_enter.vdso
@@ -267,6 +276,7 @@ epilogue:
 global fz_recover
 fz_recover:
     mov eax, USER_DS
+    mov ss, eax
     mov ds, eax
     mov es, eax
     mov esp, [fz_saved_esp]
@@ -279,6 +289,7 @@ fz_recover:
 global fz_sigreturn_landing
 fz_sigreturn_landing:
     mov eax, USER_DS
+    mov ss, eax
     mov ds, eax
     mov es, eax
     mov esp, [fz_saved_esp]

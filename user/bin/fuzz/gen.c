@@ -87,13 +87,16 @@ static const struct {
     {"sysenter", AV_SYSENTER},
     {"vdso", AV_VDSO},
     {"badnr", AV_BADNR},
+    {"fsgs", AV_FSGS},
+    {"ss", AV_SS},
     {"pipe", AV_PIPE},
     {"tty", AV_TTY},
 };
 const char fz_avoid_names[] =
     "tf,nt,ac,df (entry flags), stack (hostile stack pointers), seg (selector loads), sigreturn (crafted frames), "
     "fork, exec, mem (mmap/munmap/mprotect/brk), signals (from the master), tls (set_thread_area, arch_prctl), "
-    "int80, syscall, sysenter, vdso (gates), badnr (numbers outside the table), pipe, tty (/dev/console)";
+    "int80, syscall, sysenter, vdso (gates), badnr (numbers outside the table), pipe, tty (/dev/console), "
+    "fsgs (FS and GS loads only), ss (SS loads only)";
 
 long fz_parse_avoid(const char* list) {
     long bits = 0;
@@ -869,6 +872,7 @@ static uint64_t make_user_desc(struct gen* g, int abi) {
     /* seg_32bit 1, contents 2-3, read_exec_only 8, limit_in_pages 16, seg_not_present 32, useable 64, lm 128 */
     d[3] = f < 50 ? 0x51 : f < 65 ? 0x28 /* empty */ : f < 75 ? 0x51 | 4 /* code: refused */ : rng_below(&g->r, 256);
     if (f >= 50 && f < 65) d[1] = d[2] = 0;
+    if (d[0] >= 9 && d[0] <= 11) g->tls_selector = (uint16_t)(d[0] * 8 + 3);
     const uint64_t a = place(g, abi, sizeof d, 0);
     put(g, a, d, sizeof d);
     return a;
@@ -1356,6 +1360,7 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
     memset(c, 0, sizeof *c);
     c->index = index;
     g->console_path = 0;
+    g->tls_selector = 0;
     c->gate = choose_gate(g);
     c->abi = FZ_BITS == 64 && c->gate != G_INT80 ? ABI_X86_64 : ABI_I386;
     const int abi = c->abi;
@@ -1494,6 +1499,30 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
         if (rng_pct(&g->r, 8)) r->flags |= FZ_LOAD_FS, r->fs = random_selector(g);
         if (rng_pct(&g->r, 8)) r->flags |= FZ_LOAD_GS, r->gs = random_selector(g);
         static const uint16_t data32[] = {0x23, 0x33};
+        /* set_thread_area about to change a slot: sometimes with that very
+         * slot's selector loaded, so that the kernel goes back to user mode
+         * (iretq, or a later context switch) with a selector whose
+         * descriptor it has just changed. */
+        if (g->tls_selector && gen_is(c, "set_thread_area") && rng_pct(&g->r, 40)) {
+            const uint16_t sel = g->tls_selector;
+            switch (rng_below(&g->r, 5)) {
+            case 0:
+                r->flags |= FZ_LOAD_FS, r->fs = sel;
+                break;
+            case 1:
+                r->flags |= FZ_LOAD_GS, r->gs = sel;
+                break;
+            case 2:
+                r->flags |= FZ_LOAD_DS, r->ds = sel;
+                break;
+            case 3:
+                r->flags |= FZ_LOAD_ES, r->es = sel;
+                break;
+            default:
+                r->flags |= FZ_LOAD_SS, r->ss = sel;
+                break;
+            }
+        }
         if (FZ_BITS == 64) {
             if (rng_pct(&g->r, 3)) r->flags |= FZ_LOAD_DS, r->ds = random_selector(g);
             if (rng_pct(&g->r, 3)) r->flags |= FZ_LOAD_ES, r->es = random_selector(g);
@@ -1505,6 +1534,9 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
             if (rng_pct(&g->r, 1)) r->flags |= FZ_LOAD_SS, r->ss = PICK(data32);
         }
     }
+
+    if (g->avoid & AV_FSGS) r->flags &= ~(uint32_t)(FZ_LOAD_FS | FZ_LOAD_GS);
+    if (g->avoid & AV_SS) r->flags &= ~(uint32_t)FZ_LOAD_SS;
 
     /* What the harness repairs afterwards (with a small chance not to: a
      * worker also lives on in the state the call left). The generator's

@@ -26,12 +26,20 @@
 #define MC_IP 16
 #define MC_FLAGS 17
 #define MC_TRAPNO 20
+#define MC_ERR 19
+#define MC_CR2 22
+#define MC_FPSTATE 23
+#define SI_ADDR_OFFSET 16 /* si_addr in the kernel's siginfo */
 #else
 #define NR(name) __NR32_##name
 #define MC_OFFSET 20
 #define MC_IP 14
 #define MC_FLAGS 16
 #define MC_TRAPNO 12
+#define MC_ERR 13
+#define MC_CR2 21
+#define MC_FPSTATE 19
+#define SI_ADDR_OFFSET 12
 #endif
 #define RAW(name, a, b, c) fz_raw(NR(name), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
@@ -63,9 +71,68 @@ static void log_line(const char* s) {
 
 /* ---------------------------------------------------------------- signals */
 
+/* ---- oracles in the handlers: what the kernel wrote into a signal frame */
+
+static int is_fault_signal(int sig);
+
+static volatile uint32_t check_failures;
+static volatile uint32_t kinds_reported; /* each kind of failure is printed once per worker */
+static volatile int poison;              /* SYSGATE_CTL_POISON_STACK byte in force for us, 0: none */
+
+enum { CHECK_REGISTER, CHECK_FAULT_INFO, CHECK_FPSTATE, CHECK_POISON, CHECK_PIPE, CHECK_MUNMAP, CHECK_MPROTECT };
+
+static void report(unsigned kind, const char* what) {
+    check_failures++;
+    if (kinds_reported & (1u << kind)) return; /* the count says the rest */
+    kinds_reported |= 1u << kind;
+    char line[300];
+    snprintf(line, sizeof line, "fuzz: FUZZ-CHECK %s: worker %u seed %#llx\n", what, (unsigned)my_index,
+             (unsigned long long)my_seed);
+    log_line(line);
+}
+
+/* The 48 bytes at the end of the FXSAVE area that FXSAVE itself does not
+ * write (SDM Vol. 1 Table 10-2, bytes 464-511): a kernel that builds the
+ * frame in an uninitialised buffer leaks its stack there, which shows as
+ * kernel addresses, or as the poison byte while SYSGATE_CTL_POISON_STACK
+ * is on. (Linux puts a magic number of its own there: that is neither.) */
+static void check_frame(const word* m) {
+    const uint8_t* fp = (const uint8_t*)(uintptr_t)m[MC_FPSTATE];
+    if (!fp) return;
+    unsigned run = 0;
+    uint64_t kernel_address = 0;
+    for (unsigned i = 464; i < 512; i++) run = poison && fp[i] == (uint8_t)poison ? run + 1 : run >= 16 ? run : 0;
+    for (unsigned i = 464; i < 512; i += 8) {
+        uint64_t v;
+        memcpy(&v, fp + i, 8);
+        if ((v >> 47) == 0x1ffff && v != ~0ull) kernel_address = v;
+    }
+    if (run >= 16)
+        report(CHECK_POISON, "uninitialised kernel stack bytes (the poison byte) in a signal frame's FPU state");
+    if (kernel_address) {
+        char what[160];
+        snprintf(what, sizeof what,
+                 "a kernel address (%#llx) in the unused bytes 464-511 of a signal frame's FPU state",
+                 (unsigned long long)kernel_address);
+        report(CHECK_FPSTATE, what);
+    }
+}
+
 void fz_on_async(int sig, siginfo_t* info, void* context) {
-    (void)sig, (void)info, (void)context;
+    (void)sig;
     signals_received++;
+    const word* m = (const word*)((const char*)context + MC_OFFSET);
+    /* A signal nobody's fault caused carries no fault details: some other
+     * process's would be a leak between tasks. */
+    const word addr = *(const word*)((const char*)info + SI_ADDR_OFFSET);
+    if (!is_fault_signal(sig) && (m[MC_TRAPNO] || m[MC_ERR] || m[MC_CR2] || addr)) {
+        char what[160];
+        snprintf(what, sizeof what,
+                 "fault details in signal %d, which no fault raised: trapno %lu err %#lx cr2 %#lx si_addr %#lx", sig,
+                 (unsigned long)m[MC_TRAPNO], (unsigned long)m[MC_ERR], (unsigned long)m[MC_CR2], (unsigned long)addr);
+        report(CHECK_FAULT_INFO, what);
+    }
+    check_frame(m);
 }
 
 /* SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE. A fault in a call (in_call)
@@ -78,6 +145,7 @@ void fz_on_fault(int sig, siginfo_t* info, void* context) {
         fz_raw(NR(exit), 0, 0, 0, 0, 0, 0);
     word* m = (word*)((char*)context + MC_OFFSET);
     const word trapno = m[MC_TRAPNO], ip = m[MC_IP];
+    check_frame(m);
     if (sig == SIGTRAP && trapno == 1) {
         traps++;
         return;
@@ -257,9 +325,10 @@ static unsigned check_registers(const struct call* c, const struct fz_regs* in, 
         if (c->abi == ABI_X86_64 && (i == R_CX || i == R_11)) continue;
         if (in->r[i] == out->r[i]) continue;
         failures++;
+        if (kinds_reported & (1u << CHECK_REGISTER)) continue; /* one call's worth of lines per worker */
         char what[200];
         gen_describe(c, what, sizeof what);
-        snprintf(line, sizeof line, "fuzz: REGISTER worker seed %#llx %s: %s %#llx -> %#llx\n",
+        snprintf(line, sizeof line, "fuzz: FUZZ-CHECK register: worker seed %#llx %s: %s %#llx -> %#llx\n",
                  (unsigned long long)my_seed, what, FZ_BITS == 64 ? reg_names64[i] : reg_names32[i],
                  (unsigned long long)in->r[i], (unsigned long long)out->r[i]);
         log_line(line);
@@ -267,12 +336,15 @@ static unsigned check_registers(const struct call* c, const struct fz_regs* in, 
     const word kept = 0x100 | 0x400 | 0x40000 | 0x4000;
     if ((in->rflags ^ out->rflags) & kept) {
         failures++;
-        char what[200];
-        gen_describe(c, what, sizeof what);
-        snprintf(line, sizeof line, "fuzz: REGISTER worker seed %#llx %s: flags %#lx -> %#lx\n",
-                 (unsigned long long)my_seed, what, (unsigned long)in->rflags, (unsigned long)out->rflags);
-        log_line(line);
+        if (!(kinds_reported & (1u << CHECK_REGISTER))) {
+            char what[200];
+            gen_describe(c, what, sizeof what);
+            snprintf(line, sizeof line, "fuzz: FUZZ-CHECK register: worker seed %#llx %s: flags %#lx -> %#lx\n",
+                     (unsigned long long)my_seed, what, (unsigned long)in->rflags, (unsigned long)out->rflags);
+            log_line(line);
+        }
     }
+    if (failures) kinds_reported |= 1u << CHECK_REGISTER;
     return failures;
 }
 
@@ -286,6 +358,8 @@ static void send_beat(uint8_t kind, uint32_t index) {
     beat.signals = signals_received > 255 ? 255 : (uint8_t)signals_received;
     beat.recovered = faults_recovered > 255 ? 255 : (uint8_t)faults_recovered;
     beat.index = index;
+    beat.failures += (uint16_t)check_failures;
+    check_failures = 0;
     signals_received = 0;
     faults_recovered = 0;
     for (int tries = 0; tries < 100; tries++) {
@@ -293,6 +367,82 @@ static void send_beat(uint8_t kind, uint32_t index) {
         if (r != -4 /*EINTR*/) break;
     }
     memset(&beat, 0, sizeof beat);
+}
+
+/* ---------------------------------------------------------------- probes */
+
+/* Every PROBE_EVERY calls, one small check of a property random calls
+ * cannot see by themselves (the kernel does not fault, it just gets it
+ * wrong): a pipe read that fails with EFAULT loses nothing; a munmap or
+ * mprotect whose length wraps around the address space is refused and
+ * changes nothing. */
+#define PROBE_EVERY 512
+
+static long make_pipe(int fds[2]) {
+    return fz_raw(NR(pipe2), (long)fds, 04000 /*O_NONBLOCK*/, 0, 0, 0, 0);
+}
+
+static void close_pipe(const int fds[2]) {
+    fz_raw(NR(close), fds[0], 0, 0, 0, 0, 0);
+    fz_raw(NR(close), fds[1], 0, 0, 0, 0, 0);
+}
+
+static void probe_pipe_efault(void) {
+    int fds[2];
+    if (make_pipe(fds) != 0) return;
+    static const char data[8] = "fuzzdata";
+    if (fz_raw(NR(write), fds[1], (long)data, 8, 0, 0, 0) == 8) {
+        const long bad = fz_raw(NR(read), fds[0], (long)(ARENA + ARENA_NONE_PAGE * PAGE), 8, 0, 0, 0);
+        char back[8] = {0};
+        const long again = fz_raw(NR(read), fds[0], (long)back, 8, 0, 0, 0);
+        if (bad == -14 && (again != 8 || memcmp(back, data, 8)))
+            report(CHECK_PIPE, "a pipe read that failed with EFAULT lost the data");
+    }
+    close_pipe(fds);
+}
+
+#if defined(__x86_64__)
+/* Is the arena's first page still mapped and readable? (The kernel reads it.) */
+static int arena_page_readable(const int fds[2]) {
+    const long n = fz_raw(NR(write), fds[1], (long)ARENA, 1, 0, 0, 0);
+    char c;
+    fz_raw(NR(read), fds[0], (long)&c, 1, 0, 0, 0);
+    return n == 1;
+}
+#endif
+
+static void probe_wrapping_lengths(int mprotect) {
+#if defined(__x86_64__)
+    int fds[2];
+    if (make_pipe(fds) != 0) return;
+    if (arena_page_readable(fds)) {
+        const uint64_t length = 0 - (uint64_t)ARENA + PAGE; /* ARENA + length wraps to PAGE */
+        const long r = mprotect ? fz_raw(NR(mprotect), (long)ARENA, (long)length, 0, 0, 0, 0)
+                                : fz_raw(NR(munmap), (long)ARENA, (long)length, 0, 0, 0, 0);
+        if (r == 0 || !arena_page_readable(fds))
+            report(mprotect ? CHECK_MPROTECT : CHECK_MUNMAP,
+                   mprotect ? "mprotect with a length that wraps around the address space did something"
+                            : "munmap with a length that wraps around the address space did something");
+        arena_build();
+    }
+    close_pipe(fds);
+#else
+    (void)mprotect; /* 32-bit lengths cannot wrap the kernel's 64-bit arithmetic */
+#endif
+}
+
+static void probe(uint32_t n) {
+    switch (n % 3) {
+    case 0:
+        probe_pipe_efault();
+        break;
+    case 1:
+        probe_wrapping_lengths(0);
+        break;
+    default:
+        probe_wrapping_lengths(1);
+        break;
+    }
 }
 
 /* ---------------------------------------------------------------- main */
@@ -330,7 +480,7 @@ static void run_one(struct gen* g, const struct call* c) {
     long result = -1;
     if (how == 0) {
         result = c->abi == ABI_I386 ? (long)(int32_t)fz_out.r[R_AX] : (long)fz_out.r[R_AX];
-        if (c->check_regs) beat.reg_failures += (uint16_t)check_registers(c, &in, &fz_out);
+        if (c->check_regs) beat.failures += (uint16_t)check_registers(c, &in, &fz_out);
     } else {
         unblock_all(); /* a handler frame left without its sigreturn keeps its mask */
     }
@@ -344,6 +494,8 @@ static void run_one(struct gen* g, const struct call* c) {
     if ((c->repair & RP_ARENA) && !failed) arena_build();
     if ((c->repair & RP_SIGACT) && c->repair_sig >= 1 && c->repair_sig <= 64) install(c->repair_sig);
     if (c->repair & RP_ALTSTACK) set_altstack();
+    if (how == 0 && result >= 0 && gen_is(c, "sysgate_ctl") && (int32_t)c->arg[0] == SYSGATE_CTL_POISON_STACK)
+        poison = (int)(uint8_t)c->arg[1];
     if (c->repair & RP_MASK) unblock_all();
     (void)g;
 }
@@ -393,6 +545,8 @@ int worker_main(const struct worker_args* a) {
     rng_seed(&setup, a->seed ^ 0x5e7u);
     set_altstack();
     install_all(&setup);
+    if (rng_below(&setup, 8) == 0 && fz_raw(NR(sysgate_ctl), SYSGATE_CTL_POISON_STACK, 0xa7, 0, 0, 0, 0) >= 0)
+        poison = 0xa7; /* one worker in eight: uninitialised bytes show as 0xa7 */
     send_beat(BEAT_READY, 0);
 
     uint32_t since_beat = 0;
@@ -402,6 +556,7 @@ int worker_main(const struct worker_args* a) {
         run_one(&g, &c);
         beat.gates[c.gate]++;
         beat.calls++;
+        if ((i + 1) % PROBE_EVERY == 0 && g.arena_ok) probe((i + 1) / PROBE_EVERY);
         if (++since_beat == BEAT_EVERY) {
             send_beat(BEAT_PROGRESS, i + 1);
             since_beat = 0;
