@@ -150,6 +150,7 @@ enum {
     RP_MASK = 8,     /* unblock every signal */
     RP_PIPE_CLOSE = 16,
     RP_PIPE_NONBLOCK = 32,
+    RP_ARENA_ALL = 64, /* rebuild all of it, whatever the call did: an earlier call left it damaged */
 };
 
 struct call {
@@ -163,9 +164,11 @@ struct call {
     uint32_t repair;
     int repair_sig;
     int fork_like;
-    int sigreturn_frame; /* rsp points at a crafted rt_sigreturn frame */
-    int console_open;    /* opens /dev/console: its fd gets tracked */
-    int check_regs;      /* the registers must come back as the ABI says */
+    int sigreturn_frame;        /* rsp points at a crafted rt_sigreturn frame */
+    int console_open;           /* opens /dev/console: its fd gets tracked */
+    int check_regs;             /* the registers must come back as the ABI says */
+    uint64_t mem_addr, mem_len; /* a memory call's range, as the kernel sees it */
+    int mem_full;               /* ... or "anything" (brk) */
 };
 
 struct gen {

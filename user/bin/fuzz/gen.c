@@ -414,7 +414,7 @@ struct sc {
 /* The i386 table (int $0x80 from either bitness; every gate of 32-bit code). */
 static const struct sc table32[] = {
     E32(exit, 1, F_EXIT, K_INT),
-    E32(fork, 12, F_FORK),
+    E32(fork, 4, F_FORK),
     E32(read, 100, 0, K_FD, K_OUTBUF, K_LEN),
     E32(write, 100, F_WRITE, K_FD, K_INBUF, K_LEN),
     E32(open, 60, F_OPEN, K_PATH, K_OFLAGS, K_MODE),
@@ -443,7 +443,7 @@ static const struct sc table32[] = {
     E32(mmap, 30, F_MEM, K_MMAPARGS),
     E32(munmap, 40, F_MEM, K_ADDR, K_MLEN),
     E32(wait4, 20, 0, K_PID, K_STATUSP, K_WAITOPT, K_OUTBUF),
-    E32(clone, 12, F_FORK, K_CLONEFLAGS, K_STACK, K_TIDP, K_INT, K_TIDP),
+    E32(clone, 4, F_FORK, K_CLONEFLAGS, K_STACK, K_TIDP, K_INT, K_TIDP),
     E32(uname, 15, 0, K_OUTBUF),
     E32(mprotect, 40, F_MEM, K_ADDR, K_MLEN, K_PROT),
     E32(_llseek, 20, 0, K_FD, K_INT, K_INT, K_OUTBUF, K_WHENCE),
@@ -455,7 +455,7 @@ static const struct sc table32[] = {
     E32(rt_sigprocmask, 40, F_MASK, K_SIGHOW, K_SIGSET, K_OUTBUF, K_SIGSETSIZE),
     E32(getcwd, 15, 0, K_OUTBUF, K_LEN),
     E32(sigaltstack, 30, F_ALTSTK, K_STACKT, K_OUTBUF),
-    E32(vfork, 8, F_FORK),
+    E32(vfork, 3, F_FORK),
     E32(mmap2, 40, F_MEM, K_ADDR, K_MLEN, K_PROT, K_MMAPFLAGS, K_FD, K_INT),
     E32(stat64, 20, 0, K_PATH, K_OUTBUF),
     E32(lstat64, 10, 0, K_PATH, K_OUTBUF),
@@ -511,9 +511,9 @@ static const struct sc table64[] = {
     E64(dup2, 30, F_DUP, K_FD, K_FD),
     E64(nanosleep, 15, 0, K_TIMESPEC, K_OUTBUF),
     E64(getpid, 20, 0),
-    E64(clone, 12, F_FORK, K_CLONEFLAGS, K_STACK, K_TIDP, K_TIDP, K_INT),
-    E64(fork, 12, F_FORK),
-    E64(vfork, 8, F_FORK),
+    E64(clone, 4, F_FORK, K_CLONEFLAGS, K_STACK, K_TIDP, K_TIDP, K_INT),
+    E64(fork, 4, F_FORK),
+    E64(vfork, 3, F_FORK),
     E64(execve, 6, F_EXEC, K_EXECPATH, K_ARGV, K_ARGV),
     E64(exit, 1, F_EXIT, K_INT),
     E64(wait4, 20, 0, K_PID, K_STATUSP, K_WAITOPT, K_OUTBUF),
@@ -883,7 +883,7 @@ static uint64_t make_mmap_args(struct gen* g, int abi, uint64_t* address, uint64
 
 /* The worker's own code and data, and its stack and vDSO: a munmap,
  * mprotect or fixed mmap over them ends the worker, which is allowed but
- * wasteful, so such a range is kept for one call in twenty. A range that
+ * wasteful, so such a range is kept for one call in a hundred. A range that
  * wraps around the end of the address space is always kept: the kernel
  * must refuse it. */
 static int hits_self(int abi, uint64_t address, uint64_t length) {
@@ -901,7 +901,7 @@ static int hits_self(int abi, uint64_t address, uint64_t length) {
 }
 
 static void spare_self(struct gen* g, int abi, uint64_t* address, uint64_t* length) {
-    if (!hits_self(abi, *address, *length) || rng_pct(&g->r, 5)) return;
+    if (!hits_self(abi, *address, *length) || rng_below(&g->r, 100) == 0) return;
     *length = (uint64_t)(1 + rng_below(&g->r, 8)) * PAGE;
     if (hits_self(abi, *address, *length)) *address = P(rng_below(&g->r, ARENA_PAGES));
 }
@@ -1095,7 +1095,8 @@ static uint64_t make_arg(struct gen* g, struct call* c, enum kind k, unsigned i)
     case K_MMAPARGS: {
         uint64_t address, length, flags;
         const uint64_t p = make_mmap_args(g, abi, &address, &length, &flags);
-        if ((flags & 0x10) && touches_arena(address, length)) c->repair |= RP_ARENA;
+        if ((flags & 0x10) && touches_arena((uint32_t)address, (uint32_t)length)) c->repair |= RP_ARENA;
+        c->mem_addr = (uint32_t)address, c->mem_len = (uint32_t)length;
         return p;
     }
     case K_CLONEFLAGS: {
@@ -1549,9 +1550,13 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
             if (e->kind[0] == K_MMAPARGS)
                 touches = (c->repair & RP_ARENA) != 0; /* make_arg looked inside */
             else if (e->kind[0] == K_BRK)
-                touches = c->arg[0] >= ARENA;
-            else
-                touches = (e->kind[3] != K_MMAPFLAGS || (c->arg[3] & 0x10)) && touches_arena(c->arg[0], c->arg[1]);
+                touches = c->arg[0] >= ARENA, c->mem_full = 1;
+            else {
+                /* what the kernel sees: 32 bits of each for the i386 ABI */
+                c->mem_addr = abi == ABI_I386 ? (uint32_t)c->arg[0] : c->arg[0];
+                c->mem_len = abi == ABI_I386 ? (uint32_t)c->arg[1] : c->arg[1];
+                touches = (e->kind[3] != K_MMAPFLAGS || (c->arg[3] & 0x10)) && touches_arena(c->mem_addr, c->mem_len);
+            }
             if (touches) c->repair |= RP_ARENA;
         }
         if (e->flags & F_SIGACT) c->repair |= RP_SIGACT, c->repair_sig = (int)(int32_t)c->arg[0];
@@ -1559,10 +1564,11 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
         if (e->flags & (F_MASK | F_SIGRET)) c->repair |= RP_MASK;
         if (e->flags & F_PIPE) c->repair |= rng_pct(&g->r, 55) ? RP_PIPE_CLOSE : RP_PIPE_NONBLOCK;
         if (rng_pct(&g->r, 4)) c->repair &= ~(uint32_t)(RP_SIGACT | RP_ALTSTACK | RP_MASK | RP_ARENA);
+        if (touches && (c->repair & RP_ARENA) && !g->arena_ok) c->repair |= RP_ARENA_ALL;
         if (touches) g->arena_ok = (c->repair & RP_ARENA) != 0;
     }
     if (!g->arena_ok && rng_pct(&g->r, 3)) {
-        c->repair |= RP_ARENA; /* rebuilt after this call */
+        c->repair |= RP_ARENA | RP_ARENA_ALL; /* rebuilt after this call, all of it */
         g->arena_ok = 1;
     }
 
@@ -1617,5 +1623,6 @@ void gen_describe(const struct call* c, char* buf, size_t size) {
     if (c->regs.flags & FZ_LOAD_FS) OUT(" fs=%#x", c->regs.fs);
     if (c->regs.flags & FZ_LOAD_GS) OUT(" gs=%#x", c->regs.gs);
     if (c->regs.flags & FZ_LOAD_SS) OUT(" ss=%#x", c->regs.ss);
+    if (c->repair) OUT(" repair=%#x", (unsigned)c->repair);
 #undef OUT
 }

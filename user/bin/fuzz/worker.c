@@ -257,6 +257,38 @@ static int arena_build(void) {
     return 0;
 }
 
+/* After a memory call that touched the arena: only the pages in its
+ * range are made again (making all of them would cost a page fault on
+ * each at its next use), unless the range wraps. */
+static void arena_repair(const struct call* c) {
+    const uint64_t a = c->mem_addr & ~(uint64_t)(PAGE - 1);
+    const uint64_t end = c->mem_addr + ((c->mem_len + PAGE - 1) & ~(uint64_t)(PAGE - 1));
+    if (c->mem_full || end < c->mem_addr || end < c->mem_len) {
+        arena_build();
+        return;
+    }
+    const uint64_t lo = a > ARENA ? a : ARENA, hi = end < ARENA_END ? end : ARENA_END;
+    if (lo >= hi) return;
+    const uint64_t mapped_end = ARENA + ARENA_MAPPED_PAGES * PAGE;
+    fz_raw(NR(munmap), (long)lo, (long)(hi - lo), 0, 0, 0, 0);
+    if (lo < mapped_end) {
+        const uint64_t top = hi < mapped_end ? hi : mapped_end;
+#if defined(__x86_64__)
+        fz_raw(NR(mmap), (long)lo, (long)(top - lo), 3, 0x32, -1, 0);
+#else
+        fz_raw(NR(mmap2), (long)lo, (long)(top - lo), 3, 0x32, -1, 0);
+#endif
+    }
+    const uint64_t none = ARENA + ARENA_NONE_PAGE * PAGE, ro = ARENA + ARENA_RO_PAGE * PAGE,
+                   hole = ARENA + ARENA_HOLE_PAGE * PAGE;
+    if (none >= lo && none < hi) fz_raw(NR(mprotect), (long)none, PAGE, 0, 0, 0, 0);
+    if (ro >= lo && ro < hi) {
+        for (unsigned i = 0; i < PAGE; i++) ((uint8_t*)(uintptr_t)ro)[i] = (uint8_t)(0xa5 ^ i);
+        fz_raw(NR(mprotect), (long)ro, PAGE, 1, 0, 0, 0);
+    }
+    if (hole >= lo && hole < hi) fz_raw(NR(munmap), (long)hole, PAGE, 0, 0, 0, 0);
+}
+
 /* ---------------------------------------------------------------- after a call */
 
 static int arena_readable(uint64_t a, uint32_t n) {
@@ -487,11 +519,15 @@ static void run_one(struct gen* g, const struct call* c) {
     if (c->fork_like && how == 0 && result > 0 && result < 0x400000) reap(result);
     track_fds(c, result);
     if (gen_has_flag(c, F_PIPE)) after_pipe(c, how == 0 ? result : -1);
-    /* A memory call that failed changed nothing (if the kernel is right:
-     * if not, the generator's next write into the arena faults, and the
-     * worker says so); one that succeeded gets the arena rebuilt. */
-    const int failed = how == 0 && result < 0 && result > -4096 && !gen_is(c, "brk");
-    if ((c->repair & RP_ARENA) && !failed) arena_build();
+    /* A munmap or mprotect that failed changed nothing (if the kernel is
+     * right: if not, the generator's next write into the arena faults, and
+     * the worker says so); other memory calls get the arena rebuilt (a
+     * failed mmap(MAP_FIXED) may have unmapped what was there, as on Linux). */
+    const int failed = how == 0 && result < 0 && result > -4096 && (gen_is(c, "munmap") || gen_is(c, "mprotect"));
+    if (c->repair & RP_ARENA_ALL)
+        arena_build();
+    else if ((c->repair & RP_ARENA) && !failed)
+        arena_repair(c);
     if ((c->repair & RP_SIGACT) && c->repair_sig >= 1 && c->repair_sig <= 64) install(c->repair_sig);
     if (c->repair & RP_ALTSTACK) set_altstack();
     if (how == 0 && result >= 0 && gen_is(c, "sysgate_ctl") && (int32_t)c->arg[0] == SYSGATE_CTL_POISON_STACK)
