@@ -104,6 +104,12 @@ enum {
     AV_TTY = 1 << 18,   /* /dev/console */
     AV_FSGS = 1 << 19,  /* FS and GS selector loads only (seg: all of them) */
     AV_SS = 1 << 20,    /* SS loads only */
+    AV_DSES = 1 << 21,  /* DS and ES loads only */
+    /* checks (FUZZ-CHECK lines) a run can leave out while a known bug stands */
+    AV_FPLEAK = 1 << 22,    /* kernel bytes in a signal frame's FPU state */
+    AV_FAULTINFO = 1 << 23, /* fault details in a signal no fault raised */
+    AV_PIPELOSS = 1 << 24,  /* a pipe read failing with EFAULT loses data */
+    AV_REGS = 1 << 25,      /* registers preserved across a call */
 };
 /* Parses "tf,seg,..." into AV_* bits; -1 on an unknown name. */
 long fz_parse_avoid(const char* list);

@@ -89,6 +89,11 @@ static const struct {
     {"badnr", AV_BADNR},
     {"fsgs", AV_FSGS},
     {"ss", AV_SS},
+    {"dses", AV_DSES},
+    {"fpleak", AV_FPLEAK},
+    {"faultinfo", AV_FAULTINFO},
+    {"pipeloss", AV_PIPELOSS},
+    {"regs", AV_REGS},
     {"pipe", AV_PIPE},
     {"tty", AV_TTY},
 };
@@ -96,7 +101,8 @@ const char fz_avoid_names[] =
     "tf,nt,ac,df (entry flags), stack (hostile stack pointers), seg (selector loads), sigreturn (crafted frames), "
     "fork, exec, mem (mmap/munmap/mprotect/brk), signals (from the master), tls (set_thread_area, arch_prctl), "
     "int80, syscall, sysenter, vdso (gates), badnr (numbers outside the table), pipe, tty (/dev/console), "
-    "fsgs (FS and GS loads only), ss (SS loads only)";
+    "fsgs (FS and GS loads only), ss (SS loads only), dses (DS and ES loads only); and checks: fpleak, faultinfo, "
+    "pipeloss, regs";
 
 long fz_parse_avoid(const char* list) {
     long bits = 0;
@@ -1538,6 +1544,7 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
 
     if (g->avoid & AV_FSGS) r->flags &= ~(uint32_t)(FZ_LOAD_FS | FZ_LOAD_GS);
     if (g->avoid & AV_SS) r->flags &= ~(uint32_t)FZ_LOAD_SS;
+    if (g->avoid & AV_DSES) r->flags &= ~(uint32_t)(FZ_LOAD_DS | FZ_LOAD_ES);
 
     /* What the harness repairs afterwards (with a small chance not to: a
      * worker also lives on in the state the call left). The generator's

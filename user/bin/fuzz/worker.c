@@ -44,6 +44,7 @@
 #define RAW(name, a, b, c) fz_raw(NR(name), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
 static int my_pid, master_pid;
+static uint32_t my_avoid;
 static uint32_t my_index;
 static uint64_t my_seed;
 static volatile int in_call;
@@ -98,7 +99,7 @@ static void report(unsigned kind, const char* what) {
  * is on. (Linux puts a magic number of its own there: that is neither.) */
 static void check_frame(const word* m) {
     const uint8_t* fp = (const uint8_t*)(uintptr_t)m[MC_FPSTATE];
-    if (!fp) return;
+    if (!fp || (my_avoid & AV_FPLEAK)) return;
     unsigned run = 0;
     uint64_t kernel_address = 0;
     for (unsigned i = 464; i < 512; i++) run = poison && fp[i] == (uint8_t)poison ? run + 1 : run >= 16 ? run : 0;
@@ -125,7 +126,7 @@ void fz_on_async(int sig, siginfo_t* info, void* context) {
     /* A signal nobody's fault caused carries no fault details: some other
      * process's would be a leak between tasks. */
     const word addr = *(const word*)((const char*)info + SI_ADDR_OFFSET);
-    if (!is_fault_signal(sig) && (m[MC_TRAPNO] || m[MC_ERR] || m[MC_CR2] || addr)) {
+    if (!is_fault_signal(sig) && !(my_avoid & AV_FAULTINFO) && (m[MC_TRAPNO] || m[MC_ERR] || m[MC_CR2] || addr)) {
         char what[160];
         snprintf(what, sizeof what,
                  "fault details in signal %d, which no fault raised: trapno %lu err %#lx cr2 %#lx si_addr %#lx", sig,
@@ -420,6 +421,7 @@ static void close_pipe(const int fds[2]) {
 }
 
 static void probe_pipe_efault(void) {
+    if (my_avoid & AV_PIPELOSS) return;
     int fds[2];
     if (make_pipe(fds) != 0) return;
     static const char data[8] = "fuzzdata";
@@ -512,7 +514,7 @@ static void run_one(struct gen* g, const struct call* c) {
     long result = -1;
     if (how == 0) {
         result = c->abi == ABI_I386 ? (long)(int32_t)fz_out.r[R_AX] : (long)fz_out.r[R_AX];
-        if (c->check_regs) beat.failures += (uint16_t)check_registers(c, &in, &fz_out);
+        if (c->check_regs && !(my_avoid & AV_REGS)) beat.failures += (uint16_t)check_registers(c, &in, &fz_out);
     } else {
         unblock_all(); /* a handler frame left without its sigreturn keeps its mask */
     }
@@ -539,6 +541,7 @@ static void run_one(struct gen* g, const struct call* c) {
 int worker_main(const struct worker_args* a) {
     my_index = a->index;
     my_seed = a->seed;
+    my_avoid = a->avoid;
     master_pid = a->master_pid;
     my_pid = (int)fz_raw(NR(getpid), 0, 0, 0, 0, 0, 0);
     struct gen g;
