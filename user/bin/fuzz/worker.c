@@ -45,6 +45,7 @@
 
 static int my_pid, master_pid;
 static uint32_t my_avoid;
+static volatile uint32_t cur_index; /* the call being made (or just made) */
 static uint32_t my_index;
 static uint64_t my_seed;
 static volatile int in_call;
@@ -87,8 +88,8 @@ static void report(unsigned kind, const char* what) {
     if (kinds_reported & (1u << kind)) return; /* the count says the rest */
     kinds_reported |= 1u << kind;
     char line[300];
-    snprintf(line, sizeof line, "fuzz: FUZZ-CHECK %s: worker %u seed %#llx\n", what, (unsigned)my_index,
-             (unsigned long long)my_seed);
+    snprintf(line, sizeof line, "fuzz: FUZZ-CHECK %s: worker %u seed %#llx call #%u\n", what, (unsigned)my_index,
+             (unsigned long long)my_seed, (unsigned)cur_index);
     log_line(line);
 }
 
@@ -592,6 +593,7 @@ int worker_main(const struct worker_args* a) {
     for (uint32_t i = 0; i < a->calls; i++) {
         struct call c;
         gen_call(&g, &c, i);
+        cur_index = i;
         run_one(&g, &c);
         beat.gates[c.gate]++;
         beat.calls++;
