@@ -56,6 +56,7 @@ check_vdso = readelf -r $(1) | grep -q 'There are no relocations' || \
 
 $(VDSO_DIR)/vdso32-%.o: arch/x86/vdso/vdso32.asm
 	@mkdir -p $(@D)
+	@echo "  NASM32  $< ($*)"
 	$(Q)$(NASM) -f elf32 -Werror $(call gate_define,$*) $< -o $@
 $(VDSO_DIR)/vdso32-%.so: $(VDSO_DIR)/vdso32-%.o arch/x86/vdso/vdso.lds
 	@echo "  VDSO    $@"
@@ -63,15 +64,18 @@ $(VDSO_DIR)/vdso32-%.so: $(VDSO_DIR)/vdso32-%.o arch/x86/vdso/vdso.lds
 	$(Q)$(call check_vdso,$@)
 $(VDSO_DIR)/vdso64-gate-%.o: arch/x86/vdso/vdso64_gate.asm
 	@mkdir -p $(@D)
+	@echo "  NASM    $< ($*)"
 	$(Q)$(NASM) -f elf64 -Werror $(call gate_define,$*) $< -o $@
 $(VDSO_DIR)/vdso64_time.o: arch/x86/vdso/vdso64_time.c arch/x86/vdso/vdso_data.h
 	@mkdir -p $(@D)
+	@echo "  CC      $<"
 	$(Q)$(CC) $(VDSO_CFLAGS) -c $< -o $@
 $(VDSO_DIR)/vdso64-%.so: $(VDSO_DIR)/vdso64-gate-%.o $(VDSO_DIR)/vdso64_time.o arch/x86/vdso/vdso.lds
 	@echo "  VDSO    $@"
 	$(Q)$(LD) -m elf_x86_64 $(VDSO_LDFLAGS) -soname linux-vdso.so.1 $(filter %.o,$^) -o $@
 	$(Q)$(call check_vdso,$@)
-.PRECIOUS: $(VDSO_DIR)/%.o
+# Keep the objects (make would delete them as intermediates, noisily).
+.SECONDARY: $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32-%.o) $(VDSO64_GATES:%=$(VDSO_DIR)/vdso64-gate-%.o)
 
 VDSO_EMBED := $(BUILD)/kernel-obj/arch/x86/vdso/images.o
 $(VDSO_EMBED): arch/x86/vdso/images.asm $(VDSO_IMAGES)
@@ -101,8 +105,9 @@ kernel: $(KERNEL_ELF) $(KERNEL_ELF32)
 $(GEN)/asm_offsets.inc: arch/x86/entry/asm_offsets.cpp arch/x86/entry/frame.h \
 		arch/x86/cpu/percpu.h arch/x86/desc/layout.h arch/x86/desc/descriptors.h
 	@mkdir -p $(@D) $(BUILD)/host
-	$(CXX) $(HOST_CXXFLAGS) -o $(BUILD)/host/asm_offsets $<
-	$(BUILD)/host/asm_offsets > $@
+	@echo "  GEN     $@"
+	$(Q)$(CXX) $(HOST_CXXFLAGS) -o $(BUILD)/host/asm_offsets $<
+	$(Q)$(BUILD)/host/asm_offsets > $@
 
 $(BUILD)/kernel-obj/$(GEN)/%.o: $(GEN)/%.cpp
 	@mkdir -p $(@D)
@@ -121,25 +126,30 @@ $(BUILD)/kernel-obj/%.o: %.asm $(GEN)/asm_offsets.inc
 
 # Two links: the second carries the symbol table of the first (for backtraces).
 $(BUILD)/kernel-obj/symbols-empty.o: scripts/gen-symbols
-	@mkdir -p $(@D)
-	$(PYTHON) scripts/gen-symbols - $(GEN)/symbols-empty.asm
-	$(NASM) -f elf64 $(GEN)/symbols-empty.asm -o $@
+	@mkdir -p $(@D) $(GEN)
+	@echo "  GEN     $@ (empty symbol table)"
+	$(Q)$(PYTHON) scripts/gen-symbols - $(GEN)/symbols-empty.asm
+	$(Q)$(NASM) -f elf64 $(GEN)/symbols-empty.asm -o $@
 
 $(BUILD)/sysgate.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel-obj/symbols-empty.o linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel-obj/symbols-empty.o
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel-obj/symbols-empty.o
 
 $(BUILD)/kernel-obj/symbols.o: $(BUILD)/sysgate.pass1.elf scripts/gen-symbols
-	nm -n -C $< > $(GEN)/symbols.nm
-	$(PYTHON) scripts/gen-symbols $(GEN)/symbols.nm $(GEN)/symbols.asm
-	$(NASM) -f elf64 $(GEN)/symbols.asm -o $@
+	@echo "  GEN     $@ (symbol table of $<)"
+	$(Q)nm -n -C $< > $(GEN)/symbols.nm
+	$(Q)$(PYTHON) scripts/gen-symbols $(GEN)/symbols.nm $(GEN)/symbols.asm
+	$(Q)$(NASM) -f elf64 $(GEN)/symbols.asm -o $@
 
 $(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel-obj/symbols.o linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel-obj/symbols.o
-	@nm $@ | grep -q ' kernel_main$$'
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel-obj/symbols.o
+	$(Q)nm $@ | grep -q ' kernel_main$$'
 
 # QEMU's -kernel only loads 32-bit multiboot ELF files.
 $(KERNEL_ELF32): $(KERNEL_ELF)
-	$(OBJCOPY) -O elf32-i386 $< $@
+	@echo "  OBJCOPY $@"
+	$(Q)$(OBJCOPY) -O elf32-i386 $< $@
 
 -include $(KERNEL_OBJS:.o=.d)
 
@@ -148,13 +158,16 @@ $(KERNEL_ELF32): $(KERNEL_ELF)
 include libc/libc.mk
 include user/user.mk
 include tests/unit/unit.mk
+include tests/boot/selftests/selftests.mk
+include tests/boot/glibc/glibc.mk
 
 # ---------------------------------------------------------------- images
 INITRAMFS := $(BUILD)/initramfs.cpio
 initramfs: $(INITRAMFS)
-$(INITRAMFS): $(USER_PROGRAMS) $(wildcard user/etc/*) scripts/mkinitramfs user/user.mk
+$(INITRAMFS): $(USER_PROGRAMS) $(GLIBC_TEST_PROGRAMS) $(wildcard user/etc/*) scripts/mkinitramfs user/user.mk \
+		tests/boot/glibc/glibc.mk
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) scripts/mkinitramfs $@ $(USER_INITRAMFS_ENTRIES)
+	$(Q)$(PYTHON) scripts/mkinitramfs $@ $(USER_INITRAMFS_ENTRIES) $(GLIBC_INITRAMFS_ENTRIES)
 
 iso: $(ISO)
 $(ISO): $(KERNEL_ELF) $(INITRAMFS) scripts/mkiso
@@ -173,6 +186,7 @@ check:
 
 # ---------------------------------------------------------------- editors
 compile_commands.json: $(KERNEL_CXX_SRCS)
+	@echo "  GEN     $@"
 	$(Q)$(PYTHON) scripts/gen-compile-commands "$(CXX) $(KERNEL_CXXFLAGS)" $(KERNEL_CXX_SRCS) > $@
 
 clean:

@@ -17,8 +17,11 @@ namespace cmdline {
 
 struct OptionSpec {
     const char* name;
-    const char* choices; // "a|b|c", or nullptr for a number
-    long min, max;       // for numbers
+    // "a|b|c", or nullptr for a number. Groups separated by ';' make the
+    // value a comma-separated list of at most one word from each group:
+    // "a|b;x|y" takes "a", "y" or "b,x".
+    const char* choices;
+    long min, max; // for numbers
     const char* help;
 };
 extern const OptionSpec options[];
@@ -36,15 +39,22 @@ struct CommandLine {
         const char* value;
     } settings[MAX_WORDS];
     size_t setting_count = 0;
-    char errors[MAX_ERRORS][96];
+    char errors[MAX_ERRORS][160];
     size_t error_count = 0;
 
     // The value given for a kernel option, or `fallback` if absent.
     const char* get(const char* key, const char* fallback = nullptr) const;
+    // For an option whose value is a list: whether `word` is one of its items.
+    bool has_word(const char* key, const char* word) const;
     long get_number(const char* key, long fallback) const;
 };
 
 // `skip_first_word`: QEMU's -kernel puts the kernel's file name first.
 void parse(const char* text, CommandLine& out, bool skip_first_word = false);
+
+// What parse() reads of `text`: all of it, or (skip_first_word) what
+// follows the first word and the blanks after it, the word split by the
+// same rules as parse() (quotes, backslashes). Points into `text`.
+const char* parsed_text(const char* text, bool skip_first_word);
 
 } // namespace cmdline

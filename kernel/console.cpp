@@ -3,6 +3,7 @@
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/dev/serial.h"
 #include "arch/x86/dev/vga.h"
+#include "kernel/time.h"
 
 namespace console {
 namespace {
@@ -50,4 +51,22 @@ void kprint_lock() {
 
 void kprint_unlock() {
     if (--lock_depth == 0 && interrupts_were_on) x86::enable_interrupts();
+}
+
+bool RateLimit::allow() {
+    x86::InterruptGuard guard;
+    const uint64_t now = ktime::now_ns();
+    if (!window_start_ns_ || now - window_start_ns_ >= 1000000000) {
+        if (suppressed_) kprintln("{} {} more messages suppressed (at most {} a second)", tag_, suppressed_, BURST);
+        window_start_ns_ = now;
+        printed_ = 0;
+        suppressed_ = 0;
+    }
+    if (printed_ < BURST) {
+        printed_++;
+        return true;
+    }
+    suppressed_++;
+    suppressed_total_++;
+    return false;
 }

@@ -77,13 +77,16 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t multiboot_info
     for (; boot.cmdline[n] && n + 1 < sizeof(cmdline_copy); n++) cmdline_copy[n] = boot.cmdline[n];
     cmdline_copy[n] = 0;
     // QEMU's -kernel puts the kernel's file name in front; GRUB does not.
-    cmdline::parse(cmdline_copy, command_line, same_string(boot.loader_name, "qemu"));
-    kprintln("[boot] command line: {}", cmdline_copy);
+    const bool skip_file_name = same_string(boot.loader_name, "qemu");
+    cmdline::parse(cmdline_copy, command_line, skip_file_name);
+    const char* parsed = cmdline::parsed_text(cmdline_copy, skip_file_name);
+    kprintln("[boot] command line: {}", *parsed ? parsed : "(empty)");
     for (size_t i = 0; i < command_line.error_count; i++) kprintln("[boot] {}", command_line.errors[i]);
     print_memory_map(boot);
 
     const x86::EnabledFeatures on = x86::enable_features(cpu_info);
-    kprintln("[cpu] enabled: NX {} SMEP {} SMAP {} UMIP {} WP yes, SSE {}", on.nx, on.smep, on.smap, on.umip, on.sse);
+    kprintln("[cpu] enabled: NX {} SMEP {} SMAP {} UMIP {} WP yes, SSE {}, FSGSBASE {}", on.nx, on.smep, on.smap,
+             on.umip, on.sse, on.fsgsbase);
     mm::init(boot, {on.nx, on.smep, on.smap, on.umip, on.global_pages});
 
     x86::pic::init();

@@ -1,6 +1,7 @@
 #include "kernel/selftest.h"
 #include "kernel/strings.h"
 
+#include "arch/x86/cpu/context.h"
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/cpu/msr.h"
 #include "arch/x86/desc/gdt.h"
@@ -152,7 +153,7 @@ bool ring3(Result& r) {
     kernel.map(STACK, stack_frame, pte::USER | pte::WRITE | mm::pte_nx());
 
     const uint64_t old_rsp0 = x86::gdt::kernel_stack();
-    x86::gdt::set_kernel_stack(kstack.top);
+    x86::set_entry_stack(kstack.top); // TSS.RSP0 and the per-CPU copy, as for a task
     const uint64_t old_gate = x86::idt::set_gate(0x80, reinterpret_cast<uint64_t>(x86_ring3_probe_gate), true, 3);
     bool ok = true;
     const struct {
@@ -171,7 +172,7 @@ bool ring3(Result& r) {
         }
     }
     x86::idt::set_gate(0x80, old_gate, true, 3);
-    x86::gdt::set_kernel_stack(old_rsp0);
+    x86::set_entry_stack(old_rsp0);
     kernel.unmap(CODE);
     kernel.unmap(STACK);
     kernel.free_tables(0, 0, nullptr, nullptr); // the lower half is user space: leave it empty

@@ -3,6 +3,7 @@
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/cpu/percpu.h"
 #include "arch/x86/desc/idt.h"
+#include "arch/x86/dev/pic.h"
 #include "arch/x86/entry/entry.h"
 #include "arch/x86/entry/interrupts.h"
 #include "arch/x86/mm/layout.h"
@@ -16,6 +17,7 @@
 namespace trap {
 
 unsigned kernel_breakpoints;
+uint64_t spurious_irqs;
 
 namespace {
 
@@ -62,7 +64,10 @@ void on_exception(x86::RegisterFrame& f) {
     }
         [[fallthrough]];
     case x86::idt::GENERAL_PROTECTION:
-        // A user-copy routine touching a bad address: resume at its fixup.
+    case x86::idt::SEGMENT_NOT_PRESENT:
+    case x86::idt::STACK_FAULT:
+        // A user-copy routine touching a bad address, or a program's
+        // selector that no longer loads (segments.asm): resume at its fixup.
         if (const uint64_t fixup = x86::exception_fixup(f.rip)) {
             f.rip = fixup;
             return;
@@ -76,7 +81,7 @@ void on_exception(x86::RegisterFrame& f) {
         // A user's TF can reach the first instructions of a fast gate's
         // stub, in ring 0 (see classify_entry_step). Absorb the trap; for
         // sysenter the stub puts TF back into the user's saved flags
-        // (SPEC section 3, "Entry flags").
+        // (docs/gates.md, entry flags).
         switch (x86::entry::classify_entry_step(f.rip)) {
         case x86::entry::EntryStep::Sysenter:
             f.rflags &= ~x86::rflags::TF;
@@ -89,9 +94,11 @@ void on_exception(x86::RegisterFrame& f) {
             break;
         }
         break;
-    case x86::idt::NMI:
-        kprintln("[trap] NMI at {:#x}", f.rip);
+    case x86::idt::NMI: {
+        static RateLimit messages("[trap]");
+        if (messages.allow()) kprintln("[trap] NMI at {:#x}", f.rip);
         return;
+    }
     default:
         break;
     }
@@ -99,7 +106,23 @@ void on_exception(x86::RegisterFrame& f) {
 }
 
 void on_unhandled(x86::RegisterFrame& f) {
-    kprintln("[trap] unexpected interrupt vector {} at {:#x}", f.entry, f.rip);
+    static RateLimit messages("[trap]");
+    if (messages.allow()) kprintln("[trap] unexpected interrupt vector {} at {:#x}", f.entry, f.rip);
+}
+
+// IRQ 7 and 15 are also what the 8259A raises when a request went away
+// before it was acknowledged; its in-service register tells a real one
+// from that (Intel 8259A datasheet, "spurious interrupt"). A spurious one
+// is counted, never acknowledged (IRQ 15's master half excepted) and never
+// printed: Bochs raises thousands under load.
+void on_irq7_or_15(x86::RegisterFrame& f) {
+    const unsigned irq = unsigned(f.entry) - x86::idt::IRQ_BASE;
+    if (x86::pic::is_spurious(irq)) {
+        spurious_irqs++;
+        return;
+    }
+    x86::pic::end_of_interrupt(irq); // nothing is attached to these lines
+    on_unhandled(f);
 }
 
 } // namespace
@@ -129,6 +152,8 @@ void set_user_fault_handler(UserFaultHandler handler) {
 
 void init() {
     for (unsigned v = 0; v < 32; v++) x86::interrupts::set_handler(v, on_exception);
+    x86::interrupts::set_handler(x86::idt::IRQ_BASE + 7, on_irq7_or_15);
+    x86::interrupts::set_handler(x86::idt::IRQ_BASE + 15, on_irq7_or_15);
     x86::interrupts::set_unhandled_hook(on_unhandled);
 }
 

@@ -4,6 +4,8 @@
 //  - kernel mode, in a user-copy routine: resume at its fixup (-EFAULT);
 //  - kernel mode, a breakpoint: report and resume (self-tests use this);
 //  - kernel mode, anything else: a register dump, a backtrace, power off.
+#include <stdint.h>
+
 #include "arch/x86/entry/frame.h"
 
 namespace trap {
@@ -19,5 +21,7 @@ void set_user_fault_handler(UserFaultHandler handler);
 
 // Counters for the self-tests.
 extern unsigned kernel_breakpoints;
+// Spurious IRQ 7/15s from the PIC (sysgate_stats reports them).
+extern uint64_t spurious_irqs;
 
 } // namespace trap

@@ -17,7 +17,9 @@ LIBC_GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 # Our headers first, then the generated ones, then GCC's own stddef.h,
 # stdarg.h, stdbool.h, float.h... and nothing from the host's C library.
 # kernel/syscall/uapi holds <sysgate/abi.h>: the ABI of Sysgate's own calls,
-# shared with the kernel.
+# shared with the kernel. These are -isystem directories, which -MMD leaves
+# out of the dependency files: objects use -MD, so that a change to any of
+# these headers rebuilds what includes it.
 LIBC_INCLUDES := -nostdinc -isystem libc/include -isystem $(GEN)/libc/include \
 	-isystem kernel/syscall/uapi -isystem $(LIBC_GCC_INCLUDE)
 
@@ -71,7 +73,7 @@ LIBC_ASM_SRCS := syscall sigreturn setjmp vfork
 
 # The libc's own code is warning-free; loops must stay loops (memset must
 # not become a call to memset).
-LIBC_OWN_FLAGS := -Wall -Wextra -Werror -fno-tree-loop-distribute-patterns -MMD -MP
+LIBC_OWN_FLAGS := -Wall -Wextra -Werror -fno-tree-loop-distribute-patterns -MD -MP
 
 # $(1): 64 or 32; $(2): the arch directory.
 define LIBC_BUILD
@@ -137,16 +139,20 @@ UNIT_LIBC_VDSOS := $(UNIT_LIBC_DIR)/vdso-sysv.so $(UNIT_LIBC_DIR)/vdso-gnu.so \
 	$(UNIT_LIBC_DIR)/vdso-prelinked.so $(UNIT_LIBC_DIR)/vdso-elf32.so
 $(UNIT_LIBC_DIR)/vdso-sysv.so: libc/test/fake_vdso.S libc/test/fake_vdso.map
 	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@ (fake vDSO)"
 	$(Q)$(CC) -m64 $(LIBC_TEST_VDSO_FLAGS) -Wl,--hash-style=sysv -o $@ $<
 $(UNIT_LIBC_DIR)/vdso-gnu.so: libc/test/fake_vdso.S libc/test/fake_vdso.map
 	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@ (fake vDSO)"
 	$(Q)$(CC) -m64 $(LIBC_TEST_VDSO_FLAGS) -Wl,--hash-style=gnu -o $@ $<
 $(UNIT_LIBC_DIR)/vdso-prelinked.so: libc/test/fake_vdso.S libc/test/fake_vdso.map
 	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@ (fake vDSO)"
 	$(Q)$(CC) -m64 $(LIBC_TEST_VDSO_FLAGS) -Wl,--hash-style=both \
 		-Wl,-Ttext-segment=0xffffffffff700000 -o $@ $<
 $(UNIT_LIBC_DIR)/vdso-elf32.so: libc/test/fake_vdso.S libc/test/fake_vdso.map
 	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@ (fake vDSO)"
 	$(Q)$(CC) -m32 $(LIBC_TEST_VDSO_FLAGS) -Wl,--hash-style=both -o $@ $<
 
 $(UNIT_LIBC_DIR)/test_vdso_images.o: libc/test/vdso_images.S $(UNIT_LIBC_VDSOS)
@@ -159,25 +165,36 @@ $(UNIT_LIBC_DIR)/test_vdso_images.o: libc/test/vdso_images.S $(UNIT_LIBC_VDSOS)
 # ---------------------------------------------------------------- smoke test
 # Links libc/test/*.c for both bitnesses, checks that the archives need
 # nothing but themselves and libgcc, and runs the programs on this (Linux)
-# machine: a Sysgate program must also run on Linux.
+# machine: a Sysgate program must also run on Linux. exec_probe (no libc)
+# tells whether the host runs that bitness natively; if not, the programs
+# run under qemu-user, and SYSGATE_HOST_EXEC=emulate forces that way
+# (libc/test/smoke says more).
 LIBC_SMOKE_PROGS := hello linux_check cxx_check
 LIBC_SMOKE_64 := $(LIBC_SMOKE_PROGS:%=$(BUILD)/libc/64/test/%)
 LIBC_SMOKE_32 := $(LIBC_SMOKE_PROGS:%=$(BUILD)/libc/32/test/%)
+LIBC_SMOKE_PROBES := $(BUILD)/libc/64/test/exec_probe $(BUILD)/libc/32/test/exec_probe
 .SECONDARY: $(LIBC_SMOKE_64:=.o) $(LIBC_SMOKE_32:=.o)
 
 define LIBC_SMOKE_BUILD
 $(BUILD)/libc/$(1)/test/%.o: libc/test/%.c | $$(LIBC_GENERATED)
 	@mkdir -p $$(@D)
+	@echo "  CC$(1)    $$<"
 	$$(Q)$$(CC) $$(USER_CFLAGS_$(1)) $$(LIBC_OWN_FLAGS) -c $$< -o $$@
 $(BUILD)/libc/$(1)/test/%.o: libc/test/%.cpp | $$(LIBC_GENERATED)
 	@mkdir -p $$(@D)
+	@echo "  CXX$(1)   $$<"
 	$$(Q)$$(CXX) $$(USER_CXXFLAGS_$(1)) $$(LIBC_OWN_FLAGS) -c $$< -o $$@
 $(BUILD)/libc/$(1)/test/%: $(BUILD)/libc/$(1)/test/%.o $$(CRT0_$(1)) $$(LIBC_$(1))
 	@echo "  LINK$(1)  $$@"
 	$$(Q)$$(USER_LINK_$(1))
+$(BUILD)/libc/$(1)/test/exec_probe: libc/test/exec_probe.c
+	@mkdir -p $$(@D)
+	@echo "  LINK$(1)  $$@"
+	$$(Q)$$(CC) -m$(1) -O2 -ffreestanding -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+		-Wall -Wextra -Werror -static -nostdlib -no-pie -Wl,-z,noexecstack -o $$@ $$<
 endef
 $(eval $(call LIBC_SMOKE_BUILD,64))
 $(eval $(call LIBC_SMOKE_BUILD,32))
 
-libc-smoke: $(LIBC_SMOKE_64) $(LIBC_SMOKE_32)
+libc-smoke: $(LIBC_SMOKE_64) $(LIBC_SMOKE_32) $(LIBC_SMOKE_PROBES)
 	$(Q)libc/test/smoke $(BUILD)/libc $(LIBGCC_64) $(LIBGCC_32)

@@ -27,11 +27,11 @@ define user_compile_rules
 $(USER_BUILD)/obj$(1)/%.o: %.c | $$(LIBC_GENERATED)
 	@mkdir -p $$(@D)
 	@echo "  CC$(1)    $$<"
-	$$(Q)$$(CC) $$(USER_CFLAGS_$(1)) $$(USER_WARNINGS) -Iuser/tests/lib -MMD -MP -c $$< -o $$@
+	$$(Q)$$(CC) $$(USER_CFLAGS_$(1)) $$(USER_WARNINGS) -Iuser/tests/lib -MD -MP -c $$< -o $$@
 $(USER_BUILD)/obj$(1)/%.o: %.cpp | $$(LIBC_GENERATED)
 	@mkdir -p $$(@D)
 	@echo "  CXX$(1)   $$<"
-	$$(Q)$$(CXX) $$(USER_CXXFLAGS_$(1)) $$(USER_WARNINGS) -Iuser/tests/lib -MMD -MP -c $$< -o $$@
+	$$(Q)$$(CXX) $$(USER_CXXFLAGS_$(1)) $$(USER_WARNINGS) -Iuser/tests/lib -MD -MP -c $$< -o $$@
 $(USER_BUILD)/obj$(1)/%.o: %$(1).asm
 	@mkdir -p $$(@D)
 	@echo "  NASM$(1)  $$<"

@@ -34,15 +34,16 @@ class PipeEnd final : public File {
             if (flags & oflag::NONBLOCK) return -err::EAGAIN;
             if (!sleep_on(b.can_read)) return -err::ERESTARTSYS;
         }
-        char chunk[Buffer::CAPACITY];
-        unsigned got = 0;
-        while (got < n && b.count) {
-            chunk[got++] = b.data[b.head];
-            b.head = (b.head + 1) % Buffer::CAPACITY;
-            b.count--;
-        }
+        // Straight from the ring to the reader (two pieces if it wraps),
+        // and taken out only once delivered: a bad buffer gets -EFAULT and
+        // the bytes stay in the pipe, as on Linux.
+        const unsigned got = n < b.count ? unsigned(n) : b.count;
+        const unsigned first = got < Buffer::CAPACITY - b.head ? got : Buffer::CAPACITY - b.head;
+        if (copy_to_user(buf, b.data + b.head, first) || copy_to_user(buf + first, b.data, got - first))
+            return -err::EFAULT;
+        b.head = (b.head + got) % Buffer::CAPACITY;
+        b.count -= got;
         wake_all(b.can_write);
-        if (copy_to_user(buf, chunk, got)) return -err::EFAULT;
         return got;
     }
 

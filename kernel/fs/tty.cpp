@@ -77,7 +77,9 @@ void push_ready(const char* s, unsigned n) {
 // At the end of a line that lost bytes: say so on the console.
 void report_dropped() {
     if (!dropped) return;
-    kprintln("[tty] input line too long: {} bytes beyond the {}-byte limit were dropped", dropped, LINE_MAX);
+    static RateLimit messages("[tty]");
+    if (messages.allow())
+        kprintln("[tty] input line too long: {} bytes beyond the {}-byte limit were dropped", dropped, LINE_MAX);
     dropped = 0;
 }
 
@@ -85,7 +87,7 @@ void report_dropped() {
 // has no job control; the shell ignores SIGINT, so this stops what it runs.
 void interrupt_programs() {
     for (Process* p = proc::first(); p; p = p->next_in_table)
-        if (p->pid > 1 && p->state != ProcessState::Zombie) signals::send(p, sig::SIGINT);
+        if (p->is_group_leader() && p->tgid > 1 && p->group->live) signals::send(p, sig::SIGINT);
 }
 
 void on_serial_interrupt(x86::RegisterFrame&) {

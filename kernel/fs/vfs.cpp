@@ -158,7 +158,8 @@ class Directory final : public File {
             record[18] = type;
             __builtin_memcpy(record + 19, name, name_len);
             record[19 + name_len] = 0;
-            if (copy_to_user(buf + used, record, reclen)) return -err::EFAULT;
+            // A bad buffer: what was delivered counts; nothing else is consumed.
+            if (copy_to_user(buf + used, record, reclen)) return used ? long(used) : -err::EFAULT;
             used += reclen;
             position_++;
         }

@@ -85,6 +85,11 @@ AddressSpace::~AddressSpace() {
     }
 }
 
+uint64_t AddressSpace::physical_address(uint64_t va) const {
+    Walker w(physical_memory(), root_);
+    return w.translate(va);
+}
+
 const Region* AddressSpace::find(uint64_t va) const {
     for (const Region* r = regions_; r && r->start <= va; r = r->next)
         if (va < r->end) return r;
@@ -216,9 +221,10 @@ bool AddressSpace::split_at(uint64_t address) {
 }
 
 int AddressSpace::unmap(uint64_t start, uint64_t length) {
-    if (start % PAGE_SIZE || !length) return -err::EINVAL;
+    if (start % PAGE_SIZE || !length || length > x86::mm::USER_TOP || start > x86::mm::USER_TOP - length)
+        return -err::EINVAL;
     const uint64_t end = page_up(start + length);
-    if (end < start || end > x86::mm::USER_TOP) return -err::EINVAL;
+    if (end > x86::mm::USER_TOP) return -err::EINVAL;
     if (!split_at(start) || !split_at(end)) return -err::ENOMEM;
     Region** p = &regions_;
     while (*p) {
@@ -246,9 +252,9 @@ void AddressSpace::apply_protection(uint64_t start, uint64_t end, uint32_t prot)
 }
 
 int AddressSpace::protect(uint64_t start, uint64_t length, uint32_t prot) {
-    if (start % PAGE_SIZE) return -err::EINVAL;
+    if (start % PAGE_SIZE || length > x86::mm::USER_TOP || start > x86::mm::USER_TOP - length) return -err::EINVAL;
     const uint64_t end = page_up(start + length);
-    if (end < start || end > x86::mm::USER_TOP) return -err::EINVAL;
+    if (end > x86::mm::USER_TOP) return -err::EINVAL;
     // Every page must belong to a region (Linux: ENOMEM otherwise).
     for (uint64_t va = start; va < end;) {
         const Region* r = find(va);

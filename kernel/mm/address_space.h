@@ -59,6 +59,10 @@ class AddressSpace {
     // fork: a copy of every region and every present page.
     AddressSpace* clone() const;
 
+    // The physical address behind va if its page is present, else ~0
+    // (futexes are keyed by it, so shared memory shares them).
+    uint64_t physical_address(uint64_t va) const;
+
     const Region* regions() const { return regions_; }
     const Region* find(uint64_t va) const;
 

@@ -128,16 +128,24 @@ struct [[gnu::packed]] RtSigFrame32 {
 
 constexpr size_t FPSTATE_SIZE = 512;
 
-// The fault details of the last synchronous signal, for siginfo.
-struct FaultInfo {
-    uint64_t address = 0;
-    uint64_t trapno = 0, error = 0;
-};
-FaultInfo last_fault;
-
+// A fatal signal ends the whole process; a task killed because its
+// process is ending (exit_group, execve) just ends.
 [[noreturn]] void die(int s) {
+    Process* p = current_process();
+    if (p->group->exiting || p->group->exec_in_progress) proc::exit_thread(p->group->exit_status);
     const bool core = default_action(s) == Default::Core;
-    proc::exit((s & 0x7f) | (core ? 0x80 : 0));
+    proc::exit_group((s & 0x7f) | (core ? 0x80 : 0));
+}
+
+uint64_t deliverable_mask(const Process& p) {
+    return (p.signals.pending | p.group->pending) & (~p.signals.blocked | UNBLOCKABLE);
+}
+
+// A signal whose disposition is to ignore it is discarded when sent.
+bool discarded(const Process* p, int s) {
+    const uint64_t handler = p->signals.action(s).handler;
+    return s != sig::SIGKILL &&
+           (handler == sig::SIG_IGN || (handler == sig::SIG_DFL && default_action(s) == Default::Ignore));
 }
 
 constexpr int SS_ONSTACK = 1, SS_DISABLE = 2;
@@ -156,16 +164,33 @@ uint64_t frame_stack(const RegisterFrame& f, const KernelSigaction& act, bool is
     return is64 ? sp - 128 : sp; // skip the x86_64 red zone
 }
 
+// The user's x87/SSE state in FXSAVE format. FXSAVE leaves bytes 464-511
+// of its area alone (SDM Vol. 1 10.5.1, "available" and reserved), so the
+// area is zeroed first: no byte of a signal frame may be stale kernel stack.
+void save_fpu(uint8_t (&area)[FPSTATE_SIZE]) {
+    __builtin_memset(area, 0, sizeof(area));
+    asm volatile("fxsave64 %0" : "+m"(area));
+}
+
+// The fault details for a frame of signal s: those of the fault that
+// raised s, else none (a signal sent by kill carries no fault address).
+FaultInfo fault_for(int s) {
+    const FaultInfo& f = current_process()->signals.fault;
+    return f.signal == s ? f : FaultInfo{};
+}
+
 bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+    const FaultInfo last_fault = fault_for(s);
     alignas(16) uint8_t fpu[FPSTATE_SIZE];
-    asm volatile("fxsave64 %0" : "=m"(fpu));
+    save_fpu(fpu);
     // Room for the FPU state (64-aligned) and the frame.
     uint64_t sp = frame_stack(f, act, true);
     sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
     const uint64_t fpstate = sp;
     sp = ((sp - sizeof(RtSigFrame64)) & ~uint64_t(15)) - 8; // as after a call: (sp + 8) % 16 == 0
 
-    RtSigFrame64 frame{};
+    RtSigFrame64 frame;
+    __builtin_memset(&frame, 0, sizeof(frame)); // padding included: it is copied out
     frame.pretcode = act.restorer;
     frame.info.signo = s;
     frame.info.addr = last_fault.address;
@@ -219,15 +244,17 @@ bool push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t 
 }
 
 bool push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t old_mask) {
+    const FaultInfo last_fault = fault_for(s);
     alignas(16) uint8_t fpu[FPSTATE_SIZE];
-    asm volatile("fxsave64 %0" : "=m"(fpu));
+    save_fpu(fpu);
     uint64_t sp = frame_stack(f, act, false);
     sp = (sp - FPSTATE_SIZE) & ~uint64_t(63);
     const uint64_t fpstate = sp;
     sp = ((sp - sizeof(RtSigFrame32)) & ~uint64_t(15)) - 4;
     if (sp > 0xffffffffull) return false;
 
-    RtSigFrame32 frame{};
+    RtSigFrame32 frame;
+    __builtin_memset(&frame, 0, sizeof(frame));
     frame.sig = s;
     frame.pinfo = uint32_t(sp + __builtin_offsetof(RtSigFrame32, info));
     frame.puc = uint32_t(sp + __builtin_offsetof(RtSigFrame32, uc));
@@ -235,7 +262,8 @@ bool push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, uint64_t 
     frame.info.addr = uint32_t(last_fault.address);
     uint16_t fs, gs;
     asm volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(fs), "=r"(gs));
-    SigContext32 m{};
+    SigContext32 m;
+    __builtin_memset(&m, 0, sizeof(m));
     m.gs = gs;
     m.fs = fs;
     m.es = m.ds = x86::gdt::USER_DS;
@@ -295,28 +323,60 @@ const char* name(int s) {
 }
 
 void send(Process* p, int s) {
+    if (s < 1 || s > sig::NSIG || !p->group || !p->group->live) return;
+    if (discarded(p, s)) return;
+    x86::InterruptGuard guard;
+    ThreadGroup* g = p->group;
+    g->pending |= sig::bit(s);
+    // Wake a task that can take it: one that does not block it (all of
+    // them for SIGKILL, which ends them all).
+    for (Process* t = g->threads; t; t = t->next_thread) {
+        if (!(deliverable_mask(*t) & sig::bit(s))) continue;
+        interrupt_sleep(t, s == sig::SIGKILL);
+        if (s != sig::SIGKILL) break;
+    }
+}
+
+void send_to_task(Process* p, int s) {
     if (s < 1 || s > sig::NSIG || p->state == ProcessState::Zombie) return;
-    const uint64_t handler = p->signals.actions[s].handler;
-    // Signals whose disposition is to be ignored are discarded at once.
-    if (s != sig::SIGKILL &&
-        (handler == sig::SIG_IGN || (handler == sig::SIG_DFL && default_action(s) == Default::Ignore)))
-        return;
+    if (discarded(p, s)) return;
     x86::InterruptGuard guard;
     p->signals.pending |= sig::bit(s);
-    if (has_deliverable(*p)) interrupt_sleep(p);
+    if (deliverable_mask(*p) & sig::bit(s)) interrupt_sleep(p, s == sig::SIGKILL);
 }
 
 bool has_deliverable(const Process& p) {
-    return p.signals.pending & (~p.signals.blocked | UNBLOCKABLE);
+    return deliverable_mask(p);
+}
+
+bool kill_pending(const Process& p) {
+    return (p.signals.pending | p.group->pending) & sig::bit(sig::SIGKILL);
+}
+
+SignalHandlers* new_handlers() {
+    return new SignalHandlers;
+}
+
+SignalHandlers* copy_handlers(const SignalHandlers& h) {
+    SignalHandlers* copy = new SignalHandlers;
+    if (copy) __builtin_memcpy(copy->actions, h.actions, sizeof(copy->actions));
+    return copy;
+}
+
+void put_handlers(SignalState& s) {
+    if (s.handlers && --s.handlers->refs == 0) delete s.handlers;
+    s.handlers = nullptr;
 }
 
 void deliver(RegisterFrame& f) {
     Process* p = current_process();
     while (has_deliverable(*p)) {
-        const uint64_t ready = p->signals.pending & (~p->signals.blocked | UNBLOCKABLE);
-        const int s = __builtin_ctzll(ready) + 1;
-        p->signals.pending &= ~sig::bit(s);
-        KernelSigaction& act = p->signals.actions[s];
+        // The task's own signals first (faults, tgkill), then the process's.
+        const uint64_t mask = ~p->signals.blocked | UNBLOCKABLE;
+        uint64_t& from = (p->signals.pending & mask) ? p->signals.pending : p->group->pending;
+        const int s = __builtin_ctzll(from & mask) + 1;
+        from &= ~sig::bit(s);
+        KernelSigaction& act = p->signals.action(s);
         if (s == sig::SIGKILL || act.handler == sig::SIG_DFL) {
             if (default_action(s) == Default::Ignore) continue;
             die(s);
@@ -326,9 +386,11 @@ void deliver(RegisterFrame& f) {
         // iretq to a non-canonical address faults in ring 0: a 64-bit
         // handler outside user space ends the program here instead (Linux
         // ends up with the same SIGSEGV through its iret fixup).
+        static RateLimit signal_messages("[signal]");
         if (p->is64 && act.handler >= x86::mm::USER_TOP) {
-            kprintln("[signal] pid {} ({}): {} handler at {:#x} is not a user address; killed", p->pid, p->name,
-                     name(s), act.handler);
+            if (signal_messages.allow())
+                kprintln("[signal] pid {} ({}): {} handler at {:#x} is not a user address; killed", p->pid, p->name,
+                         name(s), act.handler);
             die(sig::SIGSEGV);
         }
         // A blocking call this signal interrupted: made again after the
@@ -344,14 +406,15 @@ void deliver(RegisterFrame& f) {
         const bool pushed = p->is64 ? push_frame64(f, s, act, old_mask) : push_frame32(f, s, act, old_mask);
         x86::disable_interrupts();
         if (!pushed) {
-            kprintln("[signal] pid {} ({}): cannot write the {} frame on its stack at {:#x}; killed", p->pid, p->name,
-                     name(s), f.rsp);
+            if (signal_messages.allow())
+                kprintln("[signal] pid {} ({}): cannot write the {} frame on its stack at {:#x}; killed", p->pid,
+                         p->name, name(s), f.rsp);
             die(sig::SIGSEGV);
         }
         p->signals.blocked |= act.mask & ~UNBLOCKABLE;
         if (!(act.flags & sig::SA_NODEFER)) p->signals.blocked |= sig::bit(s);
         if (act.flags & sig::SA_RESETHAND) act = {};
-        last_fault = {};
+        if (p->signals.fault.signal == s) p->signals.fault = {};
         return; // one handler frame per return; the rest when it returns
     }
 }
@@ -396,6 +459,11 @@ int64_t sigreturn(RegisterFrame& f, bool is64) {
     return int64_t(f.rax);
 }
 
+uint64_t frame_size(bool is64) {
+    // The FPU area (64-aligned), the frame (16-aligned), and 64-bit's red zone.
+    return is64 ? FPSTATE_SIZE + 64 + sizeof(RtSigFrame64) + 16 + 128 : FPSTATE_SIZE + 64 + sizeof(RtSigFrame32) + 16;
+}
+
 int signal_for_exception(unsigned vector) {
     switch (vector) {
     case x86::idt::DIVIDE_ERROR:
@@ -408,17 +476,26 @@ int signal_for_exception(unsigned vector) {
     case x86::idt::INVALID_OPCODE:
         return sig::SIGILL;
     case x86::idt::ALIGNMENT_CHECK:
+    case x86::idt::SEGMENT_NOT_PRESENT: // as Linux: arch/x86/kernel/traps.c
+    case x86::idt::STACK_FAULT:
         return sig::SIGBUS;
     default:
-        return sig::SIGSEGV; // #GP, #PF, #SS, #NP, bound, overflow
+        return sig::SIGSEGV; // #GP, #PF, bound, overflow
     }
 }
 
 void reset_on_exec(SignalState& s) {
+    // Handlers shared with tasks of the old program's process are its own now.
+    if (s.handlers->refs > 1) {
+        if (SignalHandlers* own = copy_handlers(*s.handlers)) {
+            put_handlers(s);
+            s.handlers = own;
+        }
+    }
     for (int i = 1; i <= sig::NSIG; i++)
-        if (s.actions[i].handler != sig::SIG_IGN) s.actions[i] = {};
-    s.pending = 0;
+        if (s.handlers->actions[i].handler != sig::SIG_IGN) s.handlers->actions[i] = {};
     s.altstack_base = s.altstack_size = 0;
+    s.fault = {};
 }
 
 long set_altstack(uint64_t new_base, uint64_t new_size, int new_flags, bool change, uint64_t& old_base,
@@ -447,8 +524,9 @@ void on_user_exception(RegisterFrame& f, uint64_t fault_address) {
     Process* p = current_process();
     const unsigned vector = unsigned(f.entry);
     const int s = signal_for_exception(vector);
-    last_fault = {fault_address, vector, f.error_code};
-    if (s != sig::SIGTRAP) {
+    p->signals.fault = {fault_address, vector, f.error_code, s};
+    static RateLimit fault_messages("[fault]");
+    if (s != sig::SIGTRAP && fault_messages.allow()) {
         if (vector == x86::idt::PAGE_FAULT)
             kprintln("[fault] pid {} ({}): {} at {:#x} ({}, {}) rip {:#x}: {}", p->pid, p->name,
                      x86::idt::exception_name(vector), fault_address, f.error_code & 1 ? "protection" : "not present",
@@ -461,7 +539,7 @@ void on_user_exception(RegisterFrame& f, uint64_t fault_address) {
                      name(s));
     }
     // A fault cannot be blocked or ignored: if it is, the program dies of it.
-    KernelSigaction& act = p->signals.actions[s];
+    KernelSigaction& act = p->signals.action(s);
     if ((p->signals.blocked & sig::bit(s)) || act.handler == sig::SIG_IGN) {
         p->signals.blocked &= ~sig::bit(s);
         act = {};

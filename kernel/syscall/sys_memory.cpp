@@ -43,7 +43,8 @@ long do_mmap(uint64_t address, uint64_t length, int prot, int flags, int fd, uin
 
     uint64_t start;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-        if (address % PAGE_SIZE || address > limit - size || address < PAGE_SIZE) return -err::EINVAL;
+        if (address % PAGE_SIZE || address < PAGE_SIZE) return -err::EINVAL;
+        if (address > limit - size) return -err::ENOMEM; // past the top, as Linux's get_unmapped_area
         start = address;
         if (flags & MAP_FIXED_NOREPLACE) {
             for (const mm::Region* r = p->mm->regions(); r; r = r->next)
@@ -58,6 +59,16 @@ long do_mmap(uint64_t address, uint64_t length, int prot, int flags, int fd, uin
     if (const int e = p->mm->add_region(start, start + size, uint32_t(prot), "mmap"))
         return e == -err::EEXIST ? -err::ENOMEM : e;
     return long(start);
+}
+
+// The page-rounded length of [address, address + length), or 0 if the
+// rounding or the end wraps or passes what the process may name (4 GiB
+// for a 32-bit process). Every (address, length) call checks this first.
+uint64_t whole_pages_in_reach(uint64_t address, uint64_t length) {
+    const uint64_t limit = user_address_limit();
+    if (length > limit) return 0;
+    const uint64_t size = page_up(length);
+    return size && address <= limit && size <= limit - address ? size : 0;
 }
 
 } // namespace
@@ -95,13 +106,19 @@ int64_t sys_old_mmap32(UserPtr<const void> args) {
     return do_mmap(a[0], a[1], int(a[2]), int(a[3]), int(a[4]), a[5]);
 }
 
+// Linux's errors (mm/mmap.c, mm/mprotect.c): munmap of a range that wraps
+// or leaves user space is -EINVAL; mprotect of one is -ENOMEM.
 int64_t sys_munmap(uint64_t address, uint64_t length) {
-    if (address % PAGE_SIZE || !length || address >= user_address_limit()) return -err::EINVAL;
-    return current_process()->mm->unmap(address, length);
+    if (address % PAGE_SIZE) return -err::EINVAL;
+    const uint64_t size = whole_pages_in_reach(address, length);
+    if (!size) return -err::EINVAL;
+    return current_process()->mm->unmap(address, size);
 }
 
 int64_t sys_mprotect(uint64_t address, uint64_t length, int prot) {
     if (address % PAGE_SIZE || (prot & ~PROT_MASK)) return -err::EINVAL;
     if (!length) return 0;
-    return current_process()->mm->protect(address, length, uint32_t(prot));
+    const uint64_t size = whole_pages_in_reach(address, length);
+    if (!size) return -err::ENOMEM;
+    return current_process()->mm->protect(address, size, uint32_t(prot));
 }

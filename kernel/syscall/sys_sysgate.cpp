@@ -9,7 +9,9 @@
 #include "kernel/syscall/dispatch.h"
 #include "kernel/syscall/handlers.h"
 #include "kernel/time.h"
+#include "kernel/trap.h"
 #include "kernel/vdso.h"
+#include "kernel/vsyscall_page.h"
 
 int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
     sysgate_stats s{};
@@ -32,6 +34,10 @@ int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
     s.cpu_vendor = boot_cpu().vendor == x86::Vendor::Intel ? SYSGATE_VENDOR_INTEL
                    : boot_cpu().vendor == x86::Vendor::Amd ? SYSGATE_VENDOR_AMD
                                                            : SYSGATE_VENDOR_OTHER;
+    s.spurious_irqs = trap::spurious_irqs;
+    s.vsyscall_page = vsyscall_page::mode() == vsyscall_page::Mode::Emulate ? SYSGATE_VSYSCALL_EMULATE
+                      : vsyscall_page::mode() == vsyscall_page::Mode::None  ? SYSGATE_VSYSCALL_NONE
+                                                                            : SYSGATE_VSYSCALL_XONLY;
     if (copy_to_user(buf, &s, size < sizeof(s) ? size : sizeof(s))) return -err::EFAULT;
     return sizeof(s);
 }
@@ -39,7 +45,14 @@ int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
 int64_t sys_sysgate_ctl(int op, int64_t arg) {
     switch (op) {
     case SYSGATE_CTL_SET_TIMER_HZ: {
-        if (arg < 18 || arg > 20000) return -err::EINVAL;
+        // A timer so fast that its handler leaves no time for anything else
+        // would stop the machine: a period keeps 3000 TSC ticks (on Bochs,
+        // where the TSC counts instructions at 4 MHz, that is 1333 Hz).
+        int64_t fastest = int64_t(ktime::tsc_hz() / 3000);
+        if (fastest > 20000) fastest = 20000;
+        if (fastest < 18) fastest = 18;
+        if (arg == SYSGATE_TIMER_HZ_FASTEST) arg = fastest;
+        if (arg < 18 || arg > fastest) return -err::EINVAL;
         const int64_t old = ktime::timer_hz();
         ktime::set_timer_hz(unsigned(arg));
         return old;
@@ -71,7 +84,8 @@ int64_t sys_sysgate_procs(UserPtr<void> buf, size_t count) {
         if (n >= count) continue;
         sysgate_proc out{};
         out.pid = p->pid;
-        out.ppid = p->parent ? p->parent->pid : 0;
+        const Process* parent = p->group ? p->group->leader->parent : nullptr;
+        out.ppid = parent ? parent->tgid : 0;
         out.state = p->state == ProcessState::Zombie ? 'Z' : p->state == ProcessState::Sleeping ? 'S' : 'R';
         out.bits = p->is64 ? 64 : 32;
         out.gate = syscall::abi_gate(p->gate);

@@ -187,23 +187,41 @@ TEST(Descriptors, DefaultSegmentIsFlatRing0DataShape) {
     EXPECT_EQ(desc::encode(Segment{}), 0x00cf90000000ffffull);
 }
 
-// ------------------------------------------------------------ data32_with_base (i386 TLS)
+// ------------------------------------------------------------ from_user_desc (set_thread_area, modify_ldt)
 
-TEST(Descriptors, Data32WithBase) {
-    // glibc's i386 TLS: base b7e00000, limit fffff pages, present.
-    //   low = 0000ffff; high = b7 | c (G, D) f | f3 | e0  = b7cff3e0
-    EXPECT_EQ(desc::data32_with_base(0xb7e00000, 0xfffff, true, true), 0xb7cff3e00000ffffull);
-    // Byte-granular, small limit: G clear.
-    //   low = base[15:0] 5678 << 16 | limit 0fff; high = 12 | 4 (D) 0 (limit[19:16]) | f3 | 34
-    EXPECT_EQ(desc::data32_with_base(0x12345678, 0xfff, false, true), 0x1240f33456780fffull);
+// struct user_desc's flags word, bit by bit (arch/x86/include/uapi/asm/ldt.h).
+constexpr uint32_t SEG_32BIT = 1, CONTENTS_STACK = 1 << 1, CONTENTS_CODE = 2 << 1, READ_EXEC_ONLY = 1 << 3,
+                   LIMIT_IN_PAGES = 1 << 4, SEG_NOT_PRESENT = 1 << 5, USEABLE = 1 << 6, LM = 1 << 7;
+
+TEST(Descriptors, FromUserDescGlibcTls) {
+    // glibc's i386 TLS: base b7e00000, limit fffff pages, seg_32bit, useable.
+    //   low = 0000ffff; high = b7 | d (G, D, AVL) f | f3 (P, DPL 3, S, type 3) | e0 = b7dff3e0
+    EXPECT_EQ(desc::from_user_desc(0xb7e00000, 0xfffff, SEG_32BIT | LIMIT_IN_PAGES | USEABLE), 0xb7dff3e00000ffffull);
+}
+
+TEST(Descriptors, FromUserDescFieldByField) {
+    // Byte-granular, small limit: G clear; read/write data (type 3).
+    //   low = base[15:0] 5678 << 16 | limit 0fff; high = 12 | 4 (D) 0 | f3 | 34
+    EXPECT_EQ(desc::from_user_desc(0x12345678, 0xfff, SEG_32BIT), 0x1240f33456780fffull);
     // Not present: P clear, everything else as given.
-    EXPECT_EQ(desc::data32_with_base(0, 0, false, false), 0x0040730000000000ull);
-    // A full 32-bit base round-trips through both base fields.
-    const uint64_t d = desc::data32_with_base(0xdeadbeef, 0xfffff, true, true);
+    EXPECT_EQ(desc::from_user_desc(0, 0, SEG_32BIT | SEG_NOT_PRESENT), 0x0040730000000000ull);
+    // read_exec_only: a read-only data segment (type 1: accessed, not writable).
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, SEG_32BIT | READ_EXEC_ONLY), 40, 43), 0x1u);
+    // contents 1: an expand-down data segment (type 7 with write).
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, SEG_32BIT | CONTENTS_STACK), 40, 43), 0x7u);
+    // contents 2: code, readable unless read_exec_only (types b and 9).
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, SEG_32BIT | CONTENTS_CODE), 40, 43), 0xbu);
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, SEG_32BIT | CONTENTS_CODE | READ_EXEC_ONLY), 40, 43), 0x9u);
+    // 16-bit: D clear. lm: L set. useable: AVL set.
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, 0), 54, 54), 0u);
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, LM), 53, 53), 1u);
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, USEABLE), 52, 52), 1u);
+    // A full 32-bit base round-trips through both base fields; the limit is 20 bits.
+    const uint64_t d = desc::from_user_desc(0xdeadbeef, 0xffffffff, SEG_32BIT | LIMIT_IN_PAGES);
     EXPECT_EQ(bits(d, 16, 39) | bits(d, 56, 63) << 24, 0xdeadbeefu);
-    EXPECT_EQ(bits(d, 45, 46), 3u);   // always user
-    EXPECT_EQ(bits(d, 40, 43), 0x3u); // read/write, accessed
-    EXPECT_EQ(bits(d, 53, 53), 0u);   // never a 64-bit segment
+    EXPECT_EQ(bits(d, 0, 15) | bits(d, 48, 51) << 16, 0xfffffu);
+    EXPECT_EQ(bits(d, 45, 46), 3u); // always user
+    EXPECT_EQ(bits(d, 44, 44), 1u); // always code/data
 }
 
 // ------------------------------------------------------------ TSS descriptor
@@ -260,7 +278,7 @@ TEST(Descriptors, InterruptGateHandWorked) {
 TEST(Descriptors, TrapGateForInt80HandWorked) {
     // The classic system-call gate: trap gate (f), DPL 3 -> access byte ef.
     const desc::Gate g = desc::gate(0xffffffff80106000ull, gdt::KERNEL_CS, 0, desc::TYPE_TRAP_GATE, 3);
-    EXPECT_EQ(g.low, 0x8010ef0000086000ull);
+    EXPECT_EQ(g.low, 0x8010ef0000106000ull);
     EXPECT_EQ(g.high, 0x00000000ffffffffull);
 }
 
@@ -312,14 +330,14 @@ TEST(Descriptors, GatesTheKernelBuilds) {
         unsigned vector, ist, type, dpl;
         uint64_t low;
     } cases[] = {
-        {idt::DIVIDE_ERROR, 0, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0000084000ull},
-        {idt::DEBUG, gdt::IST_DEBUG, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0400084000ull},
-        {idt::NMI, gdt::IST_NMI, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0200084000ull},
-        {idt::BREAKPOINT, 0, desc::TYPE_INTERRUPT_GATE, 3, 0x8010ee0000084000ull},
-        {idt::OVERFLOW, 0, desc::TYPE_INTERRUPT_GATE, 3, 0x8010ee0000084000ull},
-        {idt::DOUBLE_FAULT, gdt::IST_DOUBLE_FAULT, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0100084000ull},
-        {idt::MACHINE_CHECK, gdt::IST_MACHINE_CHECK, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0300084000ull},
-        {idt::SYSCALL_INT80, 0, desc::TYPE_TRAP_GATE, 3, 0x8010ef0000084000ull},
+        {idt::DIVIDE_ERROR, 0, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0000104000ull},
+        {idt::DEBUG, gdt::IST_DEBUG, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0400104000ull},
+        {idt::NMI, gdt::IST_NMI, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0200104000ull},
+        {idt::BREAKPOINT, 0, desc::TYPE_INTERRUPT_GATE, 3, 0x8010ee0000104000ull},
+        {idt::OVERFLOW, 0, desc::TYPE_INTERRUPT_GATE, 3, 0x8010ee0000104000ull},
+        {idt::DOUBLE_FAULT, gdt::IST_DOUBLE_FAULT, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0100104000ull},
+        {idt::MACHINE_CHECK, gdt::IST_MACHINE_CHECK, desc::TYPE_INTERRUPT_GATE, 0, 0x80108e0300104000ull},
+        {idt::SYSCALL_INT80, 0, desc::TYPE_TRAP_GATE, 3, 0x8010ef0000104000ull},
     };
     for (const Case& c : cases) {
         const desc::Gate g = desc::gate(stub, gdt::KERNEL_CS, c.ist, uint8_t(c.type), c.dpl);
@@ -353,22 +371,28 @@ TEST(Descriptors, Selector) {
 // ------------------------------------------------------------ the GDT layout
 
 TEST(GdtLayout, SelectorValues) {
-    EXPECT_EQ(gdt::KERNEL_CS, 0x08);
-    EXPECT_EQ(gdt::KERNEL_SS, 0x10);
-    EXPECT_EQ(gdt::USER_CS32, 0x1b);
-    EXPECT_EQ(gdt::USER_DS, 0x23);
-    EXPECT_EQ(gdt::USER_CS64, 0x2b);
-    EXPECT_EQ(gdt::USER_SS_SYSEXITQ, 0x33);
-    EXPECT_EQ(gdt::TSS_SELECTOR, 0x38);
-    EXPECT_EQ(gdt::SYSENTER_CS_VALUE, 0x08);
-    // i386 TLS selectors with RPL 3, as set_thread_area's entry_number 9..11 gives them.
-    EXPECT_EQ(desc::selector(gdt::TLS_FIRST, 3), 0x4b);
-    EXPECT_EQ(desc::selector(gdt::TLS_FIRST + 2, 3), 0x5b);
+    // Every selector a program can see is Linux's (arch/x86/include/asm/segment.h):
+    // __KERNEL_CS 0x10, __KERNEL_DS 0x18, __USER32_CS 0x23, __USER_DS 0x2b, __USER_CS 0x33.
+    EXPECT_EQ(gdt::KERNEL_CS, 0x10);
+    EXPECT_EQ(gdt::KERNEL_SS, 0x18);
+    EXPECT_EQ(gdt::USER_CS32, 0x23);
+    EXPECT_EQ(gdt::USER_DS, 0x2b);
+    EXPECT_EQ(gdt::USER_CS64, 0x33);
+    EXPECT_EQ(gdt::USER_SS_SYSEXITQ, 0x3b);
+    EXPECT_EQ(gdt::TSS_SELECTOR, 0x40);
+    EXPECT_EQ(gdt::SYSENTER_CS_VALUE, 0x10);
+    EXPECT_EQ(desc::selector(gdt::LDT, 0), 0x50);
+    // i386 TLS selectors with RPL 3, as set_thread_area's entry_number 12..14 gives them (Linux's
+    // GDT_ENTRY_TLS_MIN is 12 on x86_64).
+    EXPECT_EQ(desc::selector(gdt::TLS_FIRST, 3), 0x63);
+    EXPECT_EQ(desc::selector(gdt::TLS_FIRST + 2, 3), 0x73);
+    EXPECT_EQ(gdt::ENTRY_COUNT, 16u);
 }
 
 TEST(GdtLayout, StarValue) {
-    // STAR[63:48] = 0x18 (user code32, RPL bits clear), STAR[47:32] = 0x08, STAR[31:0] unused.
-    EXPECT_EQ(gdt::STAR_VALUE, 0x0018000800000000ull);
+    // STAR[63:48] = 0x20 (user code32, RPL bits clear), STAR[47:32] = 0x10, STAR[31:0] unused:
+    // Linux's MSR_STAR value too.
+    EXPECT_EQ(gdt::STAR_VALUE, 0x0020001000000000ull);
 }
 
 TEST(GdtLayout, SysenterSysexitArithmetic) {
@@ -430,6 +454,7 @@ TEST(GdtLayout, GatesLandOnTheRightSelectors) {
 
 TEST(GdtLayout, EveryFixedDescriptor) {
     EXPECT_EQ(gdt::fixed_descriptor(gdt::NULL_INDEX), 0u);
+    EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(1)), 0u); // Linux's 32-bit kernel code slot: unused
     EXPECT_EQ(gdt::fixed_descriptor(gdt::KERNEL_CODE), 0x00af9b000000ffffull);
     EXPECT_EQ(gdt::fixed_descriptor(gdt::KERNEL_DATA), 0x00cf93000000ffffull);
     EXPECT_EQ(gdt::fixed_descriptor(gdt::USER_CODE32), 0x00cffb000000ffffull);
@@ -440,6 +465,8 @@ TEST(GdtLayout, EveryFixedDescriptor) {
     // until then they are null descriptors, which fault if loaded.
     EXPECT_EQ(gdt::fixed_descriptor(gdt::TSS), 0u);
     EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(gdt::TSS + 1)), 0u);
+    EXPECT_EQ(gdt::fixed_descriptor(gdt::LDT), 0u);
+    EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(gdt::LDT + 1)), 0u);
     for (unsigned i = gdt::TLS_FIRST; i < gdt::ENTRY_COUNT; i++)
         EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(i)), 0u) << i;
     EXPECT_EQ(gdt::fixed_descriptor(gdt::Index(gdt::ENTRY_COUNT)), 0u);
@@ -477,24 +504,28 @@ TEST(GdtLayout, SelectorRplMatchesDescriptorDpl) {
 }
 
 TEST(GdtLayout, SlotsDoNotOverlap) {
-    // The 16-byte TSS takes two slots right after the fixed descriptors, then the TLS slots.
-    EXPECT_GT(unsigned(gdt::TSS), unsigned(gdt::USER_DATA_SYSEXITQ));
-    EXPECT_EQ(gdt::TLS_FIRST, gdt::TSS + 2);
-    EXPECT_EQ(gdt::ENTRY_COUNT, gdt::TLS_FIRST + gdt::TLS_COUNT);
+    // Linux's order: the 16-byte TSS right after the fixed descriptors, then the
+    // 16-byte LDT, then the TLS slots, then one unused slot (Linux's CPU number entry).
+    EXPECT_EQ(unsigned(gdt::TSS), unsigned(gdt::USER_DATA_SYSEXITQ) + 1);
+    EXPECT_EQ(gdt::LDT, gdt::TSS + 2);
+    EXPECT_EQ(gdt::TLS_FIRST, gdt::LDT + 2);
+    EXPECT_EQ(gdt::ENTRY_COUNT, gdt::TLS_FIRST + gdt::TLS_COUNT + 1);
     EXPECT_EQ(gdt::TLS_COUNT, 3u); // GDT_ENTRY_TLS_ENTRIES on Linux
     std::set<unsigned> used;
-    for (unsigned i : {unsigned(gdt::NULL_INDEX), unsigned(gdt::KERNEL_CODE), unsigned(gdt::KERNEL_DATA),
+    for (unsigned i : {unsigned(gdt::NULL_INDEX), 1u, unsigned(gdt::KERNEL_CODE), unsigned(gdt::KERNEL_DATA),
                        unsigned(gdt::USER_CODE32), unsigned(gdt::USER_DATA), unsigned(gdt::USER_CODE64),
-                       unsigned(gdt::USER_DATA_SYSEXITQ), unsigned(gdt::TSS), unsigned(gdt::TSS) + 1})
+                       unsigned(gdt::USER_DATA_SYSEXITQ), unsigned(gdt::TSS), unsigned(gdt::TSS) + 1,
+                       unsigned(gdt::LDT), unsigned(gdt::LDT) + 1})
         EXPECT_TRUE(used.insert(i).second) << "slot " << i << " used twice";
     for (unsigned i = gdt::TLS_FIRST; i < gdt::TLS_FIRST + gdt::TLS_COUNT; i++)
         EXPECT_TRUE(used.insert(i).second) << "TLS slot " << i << " overlaps";
+    EXPECT_TRUE(used.insert(gdt::ENTRY_COUNT - 1).second);
     EXPECT_EQ(used.size(), size_t(gdt::ENTRY_COUNT));
     EXPECT_EQ(*used.rbegin(), unsigned(gdt::ENTRY_COUNT) - 1);
 }
 
 TEST(GdtLayout, TssDescriptorTheKernelInstalls) {
-    // gdt.cpp: tss64(&tss, sizeof(tss) - 1) in slots 7-8; limit 103 = 0x67.
+    // gdt.cpp: tss64(&tss, sizeof(tss) - 1) in slots 8-9; limit 103 = 0x67.
     const uint64_t tss_address = 0xffffffff80345680ull;
     const desc::SystemDescriptor t = desc::tss64(tss_address, sizeof(desc::Tss64) - 1);
     EXPECT_EQ(t.low, 0x8000893456800067ull);
@@ -524,10 +555,11 @@ uint64_t descriptor_of(Kind k) {
     }
 }
 
-// Checks every gate's selector arithmetic against a GDT (slot 0 null, slots
-// 1..6 as given), with SYSENTER_CS and STAR derived from where the kernel and
-// user code segments are.
-bool gates_work(const std::array<uint64_t, 8>& table, uint16_t sysenter_cs, uint64_t star) {
+// Checks every gate's selector arithmetic against a GDT (slots 0 and 1
+// null, slots 2..7 as given), with SYSENTER_CS and STAR derived from where
+// the kernel and user code segments are.
+using Table = std::array<uint64_t, 9>;
+bool gates_work(const Table& table, uint16_t sysenter_cs, uint64_t star) {
     auto at = [&](uint16_t sel) -> uint64_t {
         const unsigned i = desc::selector_index(sel);
         return i < table.size() ? table[i] : 0;
@@ -544,58 +576,59 @@ bool gates_work(const std::array<uint64_t, 8>& table, uint16_t sysenter_cs, uint
            at(gdt::sysret_ss(star)) == desc::data(3) && at(gdt::sysretq_cs(star)) == desc::code64(3);
 }
 
-TEST(GdtLayout, SysgateTablePassesTheGateCheck) {
-    std::array<uint64_t, 8> table{};
+Table sysgate_table() {
+    Table table{};
     for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++) table[i] = gdt::fixed_descriptor(gdt::Index(i));
-    EXPECT_TRUE(gates_work(table, gdt::SYSENTER_CS_VALUE, gdt::STAR_VALUE));
+    return table;
+}
+
+TEST(GdtLayout, SysgateTablePassesTheGateCheck) {
+    EXPECT_TRUE(gates_work(sysgate_table(), gdt::SYSENTER_CS_VALUE, gdt::STAR_VALUE));
 }
 
 TEST(GdtLayout, WrongOrdersBreakTheGates) {
-    // Linux's x86_64 order (kernel code, kernel data, user code32, user data,
-    // user code64) without the second user data descriptor: sysexitq's SS
-    // (MSR + 40) lands on an empty slot.
-    std::array<uint64_t, 8> linux_like{
-        0, desc::code64(0), desc::data(0), desc::code32(3), desc::data(3), desc::code64(3), 0, 0};
-    EXPECT_FALSE(gates_work(linux_like, 0x08, gdt::STAR_VALUE));
-    EXPECT_NE(linux_like[desc::selector_index(gdt::sysexitq_ss(0x08))], desc::data(3));
+    // Linux's own GDT has no descriptor after the 64-bit user code (it never
+    // uses sysexitq): sysexitq's SS (MSR + 40) lands on an empty slot.
+    Table linux_gdt{0, 0, desc::code64(0), desc::data(0), desc::code32(3), desc::data(3), desc::code64(3), 0, 0};
+    EXPECT_FALSE(gates_work(linux_gdt, 0x10, gdt::STAR_VALUE));
+    EXPECT_NE(linux_gdt[desc::selector_index(gdt::sysexitq_ss(0x10))], desc::data(3));
 
     // The 64-bit user code before the 32-bit one: sysexit would return 32-bit
     // programs into a 64-bit code segment.
-    std::array<uint64_t, 8> swapped{
-        0, desc::code64(0), desc::data(0), desc::code64(3), desc::data(3), desc::code32(3), desc::data(3), 0};
-    EXPECT_FALSE(gates_work(swapped, 0x08, gdt::STAR_VALUE));
-    EXPECT_EQ(swapped[desc::selector_index(gdt::sysexit_cs(0x08))], desc::code64(3));
+    Table swapped{0, 0, desc::code64(0), desc::data(0), desc::code64(3), desc::data(3), desc::code32(3), desc::data(3),
+                  0};
+    EXPECT_FALSE(gates_work(swapped, 0x10, gdt::STAR_VALUE));
+    EXPECT_EQ(swapped[desc::selector_index(gdt::sysexit_cs(0x10))], desc::code64(3));
 
-    // Kernel data before kernel code: SYSENTER_CS = 0x10 gives SS = 0x18, a user segment.
-    std::array<uint64_t, 8> data_first{
-        0, desc::data(0), desc::code64(0), desc::code32(3), desc::data(3), desc::code64(3), desc::data(3), 0};
-    EXPECT_FALSE(gates_work(data_first, 0x10, 0x0018001000000000ull));
-    EXPECT_EQ(data_first[desc::selector_index(gdt::sysenter_ss(0x10))], desc::code32(3));
+    // Kernel data before kernel code: SYSENTER_CS = 0x18 gives SS = 0x20, a user segment.
+    Table data_first{
+        0, 0, desc::data(0), desc::code64(0), desc::code32(3), desc::data(3), desc::code64(3), desc::data(3), 0};
+    EXPECT_FALSE(gates_work(data_first, 0x18, 0x0020001800000000ull));
+    EXPECT_EQ(data_first[desc::selector_index(gdt::sysenter_ss(0x18))], desc::code32(3));
 
     // The right table but a wrong MSR value (off by one slot) also fails.
-    std::array<uint64_t, 8> good{};
-    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++) good[i] = gdt::fixed_descriptor(gdt::Index(i));
-    EXPECT_FALSE(gates_work(good, 0x10, gdt::STAR_VALUE));
-    EXPECT_FALSE(gates_work(good, 0x08, 0x0020000800000000ull)); // STAR[63:48] at user data
-    EXPECT_FALSE(gates_work(good, 0x08, 0x0018001000000000ull)); // STAR[47:32] at kernel data
+    const Table good = sysgate_table();
+    EXPECT_FALSE(gates_work(good, 0x18, gdt::STAR_VALUE));
+    EXPECT_FALSE(gates_work(good, 0x10, 0x0028001000000000ull)); // STAR[63:48] at user data
+    EXPECT_FALSE(gates_work(good, 0x10, 0x0020001800000000ull)); // STAR[47:32] at kernel data
 }
 
 TEST(GdtLayout, SysgateOrderIsTheOnlyOneThatWorks) {
-    // Every arrangement of the six fixed descriptors in slots 1..6, with
+    // Every arrangement of the six fixed descriptors in slots 2..7, with
     // SYSENTER_CS and STAR taken from where the kernel code and user code32
     // landed: only Sysgate's (up to swapping its two identical user data
     // descriptors) satisfies all four gates at once.
     std::array<int, KIND_COUNT> order{KCODE, KDATA, UCODE32, UDATA, UCODE64, UDATA2};
     std::sort(order.begin(), order.end());
-    std::set<std::array<uint64_t, 8>> working;
+    std::set<Table> working;
     size_t tried = 0;
     do {
-        std::array<uint64_t, 8> table{};
+        Table table{};
         unsigned kcode = 0, ucode32 = 0;
         for (unsigned slot = 0; slot < KIND_COUNT; slot++) {
-            table[slot + 1] = descriptor_of(Kind(order[slot]));
-            if (order[slot] == KCODE) kcode = slot + 1;
-            if (order[slot] == UCODE32) ucode32 = slot + 1;
+            table[slot + 2] = descriptor_of(Kind(order[slot]));
+            if (order[slot] == KCODE) kcode = slot + 2;
+            if (order[slot] == UCODE32) ucode32 = slot + 2;
         }
         const uint16_t sysenter_cs = desc::selector(kcode, 0);
         const uint64_t star = uint64_t(desc::selector(ucode32, 0)) << 48 | uint64_t(sysenter_cs) << 32;
@@ -604,9 +637,7 @@ TEST(GdtLayout, SysgateOrderIsTheOnlyOneThatWorks) {
     } while (std::next_permutation(order.begin(), order.end()));
     EXPECT_EQ(tried, 720u);
     ASSERT_EQ(working.size(), 1u);
-    std::array<uint64_t, 8> sysgate{};
-    for (unsigned i = 0; i <= gdt::USER_DATA_SYSEXITQ; i++) sysgate[i] = gdt::fixed_descriptor(gdt::Index(i));
-    EXPECT_EQ(*working.begin(), sysgate);
+    EXPECT_EQ(*working.begin(), sysgate_table());
 }
 
 // Compile-time checks are part of the contract too.

@@ -22,7 +22,7 @@ static void banner(void) {
     if (sysgate_stats(&stats, sizeof(stats)) >= 0)
         printf("vDSO gates: 32-bit programs enter the kernel with %s, 64-bit programs with %s.\n",
                sysgate_gate_name((int)stats.vdso_gate32), sysgate_gate_name((int)stats.vdso_gate64));
-    puts("Type help for commands; exit or Ctrl-D powers off; Ctrl-A X quits QEMU.\n");
+    puts("Type help for commands; exit or Ctrl-D powers off; under scripts/boot, Ctrl-A X quits the emulator.\n");
 }
 
 static pid_t start(char** argv) {

@@ -63,7 +63,7 @@ static void clocks_agree(void) {
         (int (*)(struct timeval*, void*))sysgate_vdso_symbol("__vdso_gettimeofday");
     time_t (*vdso_time)(time_t*) = (time_t(*)(time_t*))sysgate_vdso_symbol("__vdso_time");
 #if defined(__x86_64__)
-    CHECK(vdso_clock && vdso_tod && vdso_time); /* the 64-bit vDSO has them (SPEC section 2) */
+    CHECK(vdso_clock && vdso_tod && vdso_time); /* the 64-bit vDSO has them (docs/gates.md, "the vDSO") */
 #else
     CHECK(!vdso_clock && !vdso_tod && !vdso_time); /* the 32-bit one only __kernel_vsyscall */
     test_note("i386: the libc reads the clocks through the system call");
@@ -374,7 +374,7 @@ static int child_reads_tls(void* arg) {
 /* `time tls-check`: a new program starts with no TLS slots and a null %gs. */
 static int tls_check(void) {
     if (gs_selector() != 0) return 10;
-    for (unsigned entry = 9; entry <= 11; entry++) {
+    for (unsigned entry = 12; entry <= 14; entry++) {
         struct user_desc d;
         memset(&d, 0, sizeof d);
         d.entry_number = entry;
@@ -396,7 +396,7 @@ static void thread_area_slots(void) {
     struct user_desc d = tls_desc((unsigned)-1, tls_blocks[0]);
     CHECK_EQ(syscall(SYS_set_thread_area, &d), 0);
     const unsigned entry = d.entry_number;
-    CHECK(entry >= 9 && entry <= 11); /* the slot comes back in the descriptor */
+    CHECK(entry >= 12 && entry <= 14); /* the slot comes back in the descriptor */
     load_gs((uint16_t)(entry << 3 | 3));
     CHECK_EQ(gs_dword(0), tls_blocks[0][0]);
     CHECK_EQ(gs_dword(1), tls_blocks[0][1]);
@@ -420,7 +420,7 @@ static void thread_area_slots(void) {
     CHECK_EQ(syscall(SYS_set_thread_area, &d1), 0);
     CHECK_EQ(syscall(SYS_set_thread_area, &d2), 0);
     CHECK(d1.entry_number != entry && d2.entry_number != entry && d1.entry_number != d2.entry_number);
-    CHECK(d1.entry_number >= 9 && d1.entry_number <= 11 && d2.entry_number >= 9 && d2.entry_number <= 11);
+    CHECK(d1.entry_number >= 12 && d1.entry_number <= 14 && d2.entry_number >= 12 && d2.entry_number <= 14);
     struct user_desc d3 = tls_desc((unsigned)-1, tls_blocks[2]);
     CHECK_ERRNO(syscall(SYS_set_thread_area, &d3), ESRCH);
     load_gs((uint16_t)(d2.entry_number << 3 | 3));
@@ -440,9 +440,9 @@ static void thread_area_slots(void) {
     CHECK_EQ(again.entry_number, d1.entry_number);
 
     /* The failure paths. */
-    struct user_desc wrong = tls_desc(8, tls_blocks[0]);
+    struct user_desc wrong = tls_desc(11, tls_blocks[0]);
     CHECK_ERRNO(syscall(SYS_set_thread_area, &wrong), EINVAL);
-    wrong.entry_number = 12;
+    wrong.entry_number = 15;
     CHECK_ERRNO(syscall(SYS_set_thread_area, &wrong), EINVAL);
     CHECK_ERRNO(syscall(SYS_get_thread_area, &wrong), EINVAL);
     wrong = tls_desc(entry, tls_blocks[0]);
@@ -455,7 +455,7 @@ static void thread_area_slots(void) {
     CHECK_EXITED(run_child(exec_tls_check, 0), 0);
 
     load_gs(saved_gs);
-    for (unsigned e = 9; e <= 11; e++) { /* leave the slots empty */
+    for (unsigned e = 12; e <= 14; e++) { /* leave the slots empty */
         empty.entry_number = e;
         syscall(SYS_set_thread_area, &empty);
     }
@@ -553,6 +553,15 @@ static void sysgate_calls(void) {
     CHECK_EQ(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, hz), 250);
     CHECK_ERRNO(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, 17), EINVAL);
     CHECK_ERRNO(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, 20001), EINVAL);
+    /* The fastest rate is at most 20 kHz, and leaves 3000 TSC ticks a period. */
+    const long before_fastest = sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, SYSGATE_TIMER_HZ_FASTEST);
+    CHECK_EQ(before_fastest, hz);
+    struct sysgate_stats fastest;
+    sysgate_stats(&fastest, sizeof fastest);
+    CHECK(fastest.timer_hz >= 18 && fastest.timer_hz <= 20000);
+    CHECK(fastest.timer_hz * 3000ull <= fastest.tsc_hz || fastest.timer_hz == 18);
+    CHECK_ERRNO(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, fastest.timer_hz + 1), EINVAL);
+    CHECK_EQ(sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, hz), fastest.timer_hz);
     sysgate_stats(&after, sizeof after);
     CHECK_EQ(after.timer_hz, (uint64_t)hz);
     CHECK_EQ(sysgate_ctl(SYSGATE_CTL_RESET_STATS, 0), 0);
@@ -574,7 +583,7 @@ int main(int argc, char** argv) {
     test_run("sched_yield lets a runnable process run", sched_yield_runs_others);
     test_run("getcpu: CPU 0, node 0", getcpu_is_cpu_zero);
     test_run("arch_prctl: FS and GS bases; kernel addresses are EPERM", arch_prctl_fs_and_gs);
-    test_run("set_thread_area / get_thread_area: TLS in GDT slots 9-11", thread_area_slots);
+    test_run("set_thread_area / get_thread_area: TLS in GDT slots 12-14 (as on Linux)", thread_area_slots);
     test_run("gettid, set_tid_address and the clear at exit", tid_and_set_tid_address);
     test_run("getuid, geteuid, getgid, getegid are 0", uids_are_root);
     test_run("sysgate_stats and sysgate_ctl", sysgate_calls);

@@ -4,11 +4,20 @@
 #include "arch/x86/cpu/msr.h"
 #include "arch/x86/cpu/percpu.h"
 #include "arch/x86/desc/gdt.h"
+#include "arch/x86/desc/layout.h"
 
 namespace x86 {
 
-void reset_user_context(UserContext& ctx) {
+extern "C" {
+int x86_load_user_segment_ds(uint16_t selector);
+int x86_load_user_segment_es(uint16_t selector);
+int x86_load_user_segment_fs(uint16_t selector);
+int x86_load_user_segment_gs(uint16_t selector);
+}
+
+void reset_user_context(UserContext& ctx, bool is64) {
     ctx = UserContext{};
+    ctx.ds_selector = ctx.es_selector = is64 ? 0 : gdt::USER_DS;
     __builtin_memset(ctx.fxsave, 0, sizeof(ctx.fxsave));
     // FXSAVE layout: FCW at 0, MXCSR at 24 (SDM Vol. 1 Table 10-2).
     ctx.fxsave[0] = 0x7f; // FCW 0x037f: all x87 exceptions masked, 64-bit precision
@@ -19,23 +28,43 @@ void reset_user_context(UserContext& ctx) {
 
 void save_user_context(UserContext& ctx) {
     asm volatile("fxsave64 %0" : "=m"(ctx.fxsave));
+    asm volatile("mov %%ds, %0; mov %%es, %1" : "=r"(ctx.ds_selector), "=r"(ctx.es_selector));
     asm volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(ctx.fs_selector), "=r"(ctx.gs_selector));
     ctx.fs_base = msr::read(msr::FS_BASE);
     ctx.gs_base = msr::read(msr::KERNEL_GS_BASE); // the user's GS while the kernel runs
 }
 
-void load_user_context(const UserContext& ctx, bool is64) {
+void load_user_context(UserContext& ctx, bool is64) {
     install_tls(ctx.tls);
     InterruptGuard no_interrupts;
+    // Each load may fail (the descriptor is gone) and leave null instead;
+    // what the program sees then is what Linux gives it: a zero selector.
+    unsigned failed = 0;
+    if (x86_load_user_segment_ds(ctx.ds_selector)) {
+        failed++;
+        ctx.ds_selector = 0;
+    }
+    if (x86_load_user_segment_es(ctx.es_selector)) {
+        failed++;
+        ctx.es_selector = 0;
+    }
     // Loading a selector reloads the hidden base from the GDT; a 64-bit
     // program's base comes from the MSR instead (SDM Vol. 3A 3.4.4.1).
-    asm volatile("mov %0, %%fs" ::"r"(ctx.fs_selector));
+    if (x86_load_user_segment_fs(ctx.fs_selector)) {
+        failed++;
+        ctx.fs_selector = 0;
+        ctx.fs_base = 0; // the base came from the descriptor that is gone
+    }
     if (is64 || !ctx.fs_selector) msr::write(msr::FS_BASE, ctx.fs_base);
-    // GS: loading the selector would overwrite the kernel's GS base, so
-    // do it with the user's base swapped in.
-    asm volatile("swapgs; mov %0, %%gs" ::"r"(ctx.gs_selector) : "memory");
-    if (is64 || !ctx.gs_selector) msr::write(msr::GS_BASE, ctx.gs_base);
-    asm volatile("swapgs" ::: "memory");
+    // GS: its selector is loaded with the user's base swapped in; the
+    // user's base is the inactive one again afterwards.
+    if (x86_load_user_segment_gs(ctx.gs_selector)) {
+        failed++;
+        ctx.gs_selector = 0;
+        ctx.gs_base = 0;
+    }
+    if (is64 || !ctx.gs_selector) msr::write(msr::KERNEL_GS_BASE, ctx.gs_base);
+    ctx.segment_reload_failures += failed;
     asm volatile("fxrstor64 %0" ::"m"(ctx.fxsave));
 }
 

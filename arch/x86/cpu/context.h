@@ -8,16 +8,21 @@ namespace x86 {
 struct UserContext {
     alignas(16) uint8_t fxsave[512]; // x87/SSE state (SDM Vol. 1 10.5, FXSAVE area)
     uint64_t fs_base = 0, gs_base = 0;
-    uint16_t fs_selector = 0, gs_selector = 0;
-    uint64_t tls[3] = {}; // i386 TLS descriptors (set_thread_area), GDT slots 9-11
+    uint16_t ds_selector = 0, es_selector = 0, fs_selector = 0, gs_selector = 0;
+    uint64_t tls[3] = {}; // i386 TLS descriptors (set_thread_area), GDT slots 12-14
+    // Selectors that could not be reloaded at the last switch (their
+    // descriptor was gone) and were replaced by null, for tests and dumps.
+    unsigned segment_reload_failures = 0;
 };
 
 // A fresh program's state: FPU as after FNINIT, MXCSR 0x1f80 (all
-// exceptions masked), null selectors, zero bases.
-void reset_user_context(UserContext& ctx);
+// exceptions masked), zero bases, null FS and GS, and DS = ES = the user
+// data selector for a 32-bit program, null for a 64-bit one (as Linux's
+// start_thread).
+void reset_user_context(UserContext& ctx, bool is64);
 // Called on the way out of the running program / into the next one.
 void save_user_context(UserContext& ctx);
-void load_user_context(const UserContext& ctx, bool is64);
+void load_user_context(UserContext& ctx, bool is64);
 
 // The kernel stack the next entry from user mode lands on: TSS.RSP0 for
 // interrupts and int $0x80, and the per-CPU copy the sysenter and syscall

@@ -3,17 +3,23 @@
 //
 // SYSENTER/SYSEXIT and SYSCALL/SYSRET do not read the GDT to pick their
 // selectors: they add fixed offsets to one MSR value (SDM Vol. 2B SYSEXIT,
-// SYSRET; Vol. 3A 5.8.7-5.8.8). The order below satisfies all of them at once:
+// SYSRET; Vol. 3A 5.8.7-5.8.8). The order below satisfies all of them at
+// once, and every selector a program can see is Linux's
+// (arch/x86/include/asm/segment.h), so programs that tell compatibility
+// mode from 64-bit mode by CS, as Linux's selftests do, take the right path:
 //
 //   index selector  descriptor            used by
-//   1     0x08      kernel code, 64-bit   SYSENTER_CS; syscall CS (STAR[47:32])
-//   2     0x10      kernel data           sysenter SS = CS+8; syscall SS = STAR[47:32]+8
-//   3     0x1b      user code, 32-bit     sysexit CS = CS+16; sysretl CS = STAR[63:48]
-//   4     0x23      user data             sysexit SS = CS+24; sysret SS = STAR[63:48]+8
-//   5     0x2b      user code, 64-bit     sysexitq CS = CS+32; sysretq CS = STAR[63:48]+16
-//   6     0x33      user data (again)     sysexitq SS = CS+40
-//   7-8   0x38      TSS (16 bytes)
-//   9-11  0x4b..    i386 TLS slots for set_thread_area
+//   1     0x08      (unused)              Linux's __KERNEL32_CS; null here
+//   2     0x10      kernel code, 64-bit   SYSENTER_CS; syscall CS (STAR[47:32])
+//   3     0x18      kernel data           sysenter SS = CS+8; syscall SS = STAR[47:32]+8
+//   4     0x23      user code, 32-bit     sysexit CS = CS+16; sysretl CS = STAR[63:48]
+//   5     0x2b      user data             sysexit SS = CS+24; sysret SS = STAR[63:48]+8
+//   6     0x33      user code, 64-bit     sysexitq CS = CS+32; sysretq CS = STAR[63:48]+16
+//   7     0x3b      user data (again)     sysexitq SS = CS+40
+//   8-9   0x40      TSS (16 bytes)
+//   10-11 0x50      LDT (16 bytes; none yet)
+//   12-14 0x63..    i386 TLS slots for set_thread_area (Linux's GDT_ENTRY_TLS_MIN)
+//   15    0x7b      (unused)              Linux's per-CPU entry for getcpu; null here
 //
 // sysretq takes SS from +8 and sysexitq from +40, on opposite sides of the
 // 64-bit user code segment, hence the two identical user data descriptors.
@@ -23,16 +29,17 @@ namespace x86::gdt {
 
 enum Index : unsigned {
     NULL_INDEX = 0,
-    KERNEL_CODE = 1,
-    KERNEL_DATA = 2,
-    USER_CODE32 = 3,
-    USER_DATA = 4,
-    USER_CODE64 = 5,
-    USER_DATA_SYSEXITQ = 6,
-    TSS = 7, // two slots
-    TLS_FIRST = 9,
+    KERNEL_CODE = 2,
+    KERNEL_DATA = 3,
+    USER_CODE32 = 4,
+    USER_DATA = 5,
+    USER_CODE64 = 6,
+    USER_DATA_SYSEXITQ = 7,
+    TSS = 8, // two slots
+    LDT = 10, // two slots
+    TLS_FIRST = 12,
     TLS_COUNT = 3,
-    ENTRY_COUNT = TLS_FIRST + TLS_COUNT,
+    ENTRY_COUNT = 16,
 };
 
 using desc::selector;

@@ -153,11 +153,11 @@ static int exit_code(int status) {
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* What a Linux shell says of a child killed by a signal. */
+/* What a Linux shell says of a child killed by a signal. The wait status
+   has the core bit set for the signals whose default action is a core
+   dump, but Sysgate writes no core file, so there is no "(core dumped)". */
 static const char* signal_message(int status) {
-    static char text[96];
-    snprintf(text, sizeof(text), "%s%s", strsignal(WTERMSIG(status)), WCOREDUMP(status) ? " (core dumped)" : "");
-    return text;
+    return strsignal(WTERMSIG(status));
 }
 
 /* Waits for the children of a pipeline; returns the last one's $?. A

@@ -11,7 +11,8 @@
 #define SYSGATE_GATE_SYSENTER 1
 #define SYSGATE_GATE_SYSCALL 2
 #define SYSGATE_GATE_VDSO_FALLBACK 3 /* syscall from a vDSO time function that could not answer */
-#define SYSGATE_GATES 4
+#define SYSGATE_GATE_VSYSCALL 4      /* a call to the legacy vsyscall page (0xffffffffff600000), emulated */
+#define SYSGATE_GATES 5
 
 #define SYSGATE_VENDOR_INTEL 0
 #define SYSGATE_VENDOR_AMD 1
@@ -34,7 +35,14 @@ struct sysgate_stats {
     uint32_t vdso_gate64;       /* ... and the 64-bit one */
     uint32_t timer_hz;
     uint32_t cpu_vendor; /* SYSGATE_VENDOR_* */
+    uint64_t spurious_irqs; /* IRQ 7/15s the PIC raised for nothing (counted, not printed) */
+    uint32_t vsyscall_page; /* SYSGATE_VSYSCALL_*: the legacy page's mode (boot option vsyscall=) */
+    uint32_t reserved;
 };
+
+#define SYSGATE_VSYSCALL_XONLY 0   /* calls emulated, the page unreadable (the default) */
+#define SYSGATE_VSYSCALL_EMULATE 1 /* calls emulated, the page readable */
+#define SYSGATE_VSYSCALL_NONE 2    /* no page */
 
 /* long sysgate_procs(struct sysgate_proc *buf, unsigned long count):
  * describes up to `count` processes (the table has no order); returns how
@@ -50,7 +58,12 @@ struct sysgate_proc {
 };
 
 /* long sysgate_ctl(long op, long arg) */
-#define SYSGATE_CTL_SET_TIMER_HZ 1 /* arg: 18..20000 timer interrupts per second; returns the old rate */
+/* arg: timer interrupts per second, from 18 to the fastest rate this CPU
+ * sustains (20000, or fewer where the TSC is slow, as in Bochs: a timer
+ * period must leave the CPU 3000 TSC ticks of other work), or
+ * SYSGATE_TIMER_HZ_FASTEST for that rate; returns the old rate. */
+#define SYSGATE_CTL_SET_TIMER_HZ 1
+#define SYSGATE_TIMER_HZ_FASTEST (-1)
 #define SYSGATE_CTL_RESET_STATS 2  /* zero the per-gate counters */
 #define SYSGATE_CTL_STRACE 3       /* arg: 1 on, 0 off (as the strace=1 boot option); returns the old value */
 /* arg: a byte 1..255, or 0 to stop. Before each of the caller's later
