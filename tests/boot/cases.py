@@ -406,8 +406,8 @@ def fuzz_case(program):
         program,
         cmdline=by_row({r: f"SYSGATE_EMULATOR={{emu}} init=/bin/{program} --calls {n}{FUZZ_ROW_OPTIONS.get(r, '')}"
                         for r, n in FUZZ_CALLS.items()}),
-        expect=(by_row({r: rf"^fuzz: seed 0x[0-9a-f]+, {n} calls through int80/syscall/sysenter/vdso "
-                          rf"\(\d+/\d+/\d+/\d+\), \d+ workers \(\d+ replaced\), 0 kernel faults, memory balanced$"
+        expect=(by_row({r: rf"^fuzz: seed 0x[0-9a-f]+, {n} calls through int80/syscall/sysenter/vdso/vsyscall "
+                          rf"\(\d+/\d+/\d+/\d+/\d+\), \d+ workers \(\d+ replaced\), 0 kernel faults, memory balanced$"
                         for r, n in FUZZ_CALLS.items()}),),
         reject=(r"^fuzz: FUZZ-CHECK .*", r"^fuzz: .*FAILED$") + NO_KERNEL_FAULT,
         status=0,

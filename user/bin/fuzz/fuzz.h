@@ -37,7 +37,10 @@ struct fz_regs {
     uint16_t pad;
     uint32_t gate; /* FZ_ASM_* */
     uint32_t flags;
-#if !defined(__x86_64__)
+#if defined(__x86_64__)
+    word target;         /* FZ_ASM_VSYSCALL: the address called in the legacy vsyscall page */
+    word fsbase, gsbase; /* written with wrfsbase/wrgsbase before the call (FZ_WRFSBASE, FZ_WRGSBASE) */
+#else
     uint32_t r14, r15; /* put there through the 64-bit code segment */
 #endif
 };
@@ -45,7 +48,8 @@ struct fz_regs {
 _Static_assert(offsetof(struct fz_regs, rflags) == 120 && offsetof(struct fz_regs, sp) == 128 &&
                    offsetof(struct fz_regs, ds) == 136 && offsetof(struct fz_regs, ss) == 144 &&
                    offsetof(struct fz_regs, gate) == 148 && offsetof(struct fz_regs, flags) == 152 &&
-                   sizeof(struct fz_regs) == 160,
+                   offsetof(struct fz_regs, target) == 160 && offsetof(struct fz_regs, fsbase) == 168 &&
+                   offsetof(struct fz_regs, gsbase) == 176 && sizeof(struct fz_regs) == 184,
                "gates64.asm offsets");
 #else
 _Static_assert(offsetof(struct fz_regs, rflags) == 28 && offsetof(struct fz_regs, sp) == 32 &&
@@ -55,7 +59,15 @@ _Static_assert(offsetof(struct fz_regs, rflags) == 28 && offsetof(struct fz_regs
                "gates32.asm offsets");
 #endif
 
-enum { FZ_ASM_INT80, FZ_ASM_SYSENTER, FZ_ASM_SYSCALL, FZ_ASM_VDSO, FZ_ASM_SYSENTER_BADSP, FZ_ASM_SYSCALL_BADSP };
+enum {
+    FZ_ASM_INT80,
+    FZ_ASM_SYSENTER,
+    FZ_ASM_SYSCALL,
+    FZ_ASM_VDSO,
+    FZ_ASM_SYSENTER_BADSP,
+    FZ_ASM_SYSCALL_BADSP,
+    FZ_ASM_VSYSCALL, /* 64-bit: call fz_regs.target, in the legacy vsyscall page */
+};
 #define FZ_ASM_FORK 8 /* | a gate: the call may return 0 in a child, which exits at once */
 enum {
     FZ_HOSTILE_SP = 2,
@@ -64,6 +76,8 @@ enum {
     FZ_LOAD_FS = 16,
     FZ_LOAD_GS = 32,
     FZ_LOAD_SS = 64,
+    FZ_WRFSBASE = 128, /* 64-bit, where FSGSBASE is on */
+    FZ_WRGSBASE = 256,
 };
 
 extern struct fz_regs fz_in, fz_out;
@@ -77,7 +91,7 @@ long fz_raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 long fz_raw_nostack(long nr, long a1, long a2, long a3); /* with the stack pointer 0 */
 
 /* The gates, as the summary counts them. */
-enum { G_INT80, G_SYSCALL, G_SYSENTER, G_VDSO, G_COUNT };
+enum { G_INT80, G_SYSCALL, G_SYSENTER, G_VDSO, G_VSYSCALL, G_COUNT }; /* vsyscall: the legacy page, 64-bit */
 extern const char* const fz_gate_names[G_COUNT];
 
 /* Things a run can be told to leave out (--avoid), to get past a known
@@ -110,6 +124,8 @@ enum {
     AV_FAULTINFO = 1 << 23, /* fault details in a signal no fault raised */
     AV_PIPELOSS = 1 << 24,  /* a pipe read failing with EFAULT loses data */
     AV_REGS = 1 << 25,      /* registers preserved across a call */
+    AV_VSYSCALL = 1 << 26,  /* the legacy vsyscall page */
+    AV_FSGSBASE = 1 << 27,  /* wrfsbase/wrgsbase */
 };
 /* Parses "tf,seg,..." into AV_* bits; -1 on an unknown name. */
 long fz_parse_avoid(const char* list);
@@ -141,6 +157,16 @@ uint64_t fz_worker_seed(uint64_t master_seed, uint32_t index);
 #define ARENA_RW2_PAGE 28
 #define ARENA_MAPPED_PAGES 30
 int arena_writable(uint64_t address);
+
+/* ---- the user selectors, as the kernel's GDT has them (read from the
+ * process's own registers and set_thread_area: the layout is the kernel's
+ * business, and has changed). */
+struct selectors {
+    uint16_t cs32, cs64, ds, ds2; /* ds2: the second user data descriptor (sysexitq's SS) */
+    uint16_t tls_first;           /* the first set_thread_area entry */
+};
+extern struct selectors fz_sel;
+void fz_detect_selectors(void);
 
 /* ---- the generator */
 enum { ABI_I386, ABI_X86_64 };
@@ -175,6 +201,7 @@ struct call {
     int check_regs;             /* the registers must come back as the ABI says */
     uint64_t mem_addr, mem_len; /* a memory call's range, as the kernel sees it */
     int mem_full;               /* ... or "anything" (brk) */
+    int vsyscall;               /* G_VSYSCALL: 0 gettimeofday, 1 time, 2 getcpu, 3 another offset */
 };
 
 struct gen {
@@ -182,13 +209,16 @@ struct gen {
     uint64_t seed;
     uint32_t avoid;
     int vendor_intel; /* which fast gates the CPU offers */
+    int fsgsbase;     /* wrfsbase/wrgsbase allowed in user mode (AT_HWCAP2) */
     int self_pid, master_pid;
     int arena_ok;          /* the arena is as built: struct arguments can be written */
     int console_path;      /* this call's path is /dev/console */
     uint16_t tls_selector; /* the selector of the TLS slot this call's user_desc names */
+    uint32_t futex_value;  /* the value this call's futex word was given */
 };
 
-void gen_init(struct gen* g, uint64_t seed, uint32_t avoid, int vendor_intel, int self_pid, int master_pid);
+void gen_init(struct gen* g, uint64_t seed, uint32_t avoid, int vendor_intel, int fsgsbase, int self_pid,
+              int master_pid);
 void gen_call(struct gen* g, struct call* c, uint32_t index);
 /* "sysenter write(0x3, 0x20001000, 0x10)" into buf. */
 void gen_describe(const struct call* c, char* buf, size_t size);
@@ -220,20 +250,21 @@ enum {
 #define FD_LOG 62  /* the console, for the worker's own lines */
 #define FD_BEAT 63 /* the heartbeat pipe to the master */
 
-/* Worker -> master, every BEAT_EVERY calls and at the end (16 bytes:
+/* Worker -> master, every BEAT_EVERY calls and at the end (32 bytes:
  * pipe writes of it are atomic). */
 #define BEAT_EVERY 32
 struct beat {
-    uint8_t slot; /* the worker's index, mod 256 */
-    uint8_t kind; /* BEAT_* */
-    uint8_t gates[G_COUNT];
+    uint8_t slot;      /* the worker's index, mod 256 */
+    uint8_t kind;      /* BEAT_* */
     uint8_t signals;   /* received since the last beat (saturated) */
     uint8_t recovered; /* faults resumed */
+    uint16_t gates[G_COUNT];
     uint16_t calls;
     uint16_t failures; /* register checks, leaks and probes that failed (FUZZ-CHECK lines) */
     uint32_t index;
+    uint32_t reserved[2];
 };
-_Static_assert(sizeof(struct beat) == 16, "beat size");
+_Static_assert(sizeof(struct beat) == 32, "beat size");
 enum { BEAT_READY = 0, BEAT_PROGRESS = 1, BEAT_DONE = 2 }; /* READY: set up, handlers installed */
 
 /* Exit statuses of a worker. */

@@ -12,9 +12,6 @@
 bits 32
 
 %define NR32_EXIT 1
-%define USER_CS32 0x1b
-%define USER_CS64 0x2b
-%define USER_DS 0x23
 
 ; struct fz_regs offsets (fuzz.h)
 %define IN_EFLAGS   28
@@ -175,16 +172,14 @@ fz_enter:
     mov [fz_saved_esp], esp
     ; r14 = seed, r15 = call index, from 64-bit mode. Back with an
     ; indirect far jmp, not retf (see user/tests/lib/gates32.asm: QEMU 7.2
-    ; reads the stack of a 64-bit retf as a supervisor access).
-    jmp USER_CS64:.set64
+    ; reads the stack of a 64-bit retf as a supervisor access). The code
+    ; segments' selectors are the kernel's (fz_far_*, set by worker.c).
+    jmp far [fz_far_set64]
 bits 64
 .set64:
     mov r14d, [rel fz_in + IN_R14]
     mov r15d, [rel fz_in + IN_R15]
-    jmp far dword [rel .to32]
-.to32:
-    dd .back32
-    dw USER_CS32
+    jmp far dword [rel fz_far_back32]
 bits 32
 .back32:
     mov edx, esp
@@ -245,8 +240,19 @@ bits 32
 .syscall_badsp_fork:
     SYSCALL_BADSP AFTER_FORK
 
+section .data
+; The user selectors, as the kernel's GDT has them: worker.c fills them in
+; from the process's own CS and DS before the first call.
+global user_ds_word
+user_ds_word: dw 0
+align 4
+global fz_far_set64
+fz_far_set64: dd fz_enter.set64
+              dw 0                ; the 64-bit user code segment
+global fz_far_back32
+fz_far_back32: dd fz_enter.back32
+               dw 0               ; the 32-bit user code segment
 section .rodata
-user_ds_word: dw USER_DS
 align 4
 gate_table:                     ; FZ_ASM_*, then the same | FZ_ASM_FORK (8)
     dd fz_enter.int80, fz_enter.sysenter, fz_enter.syscall, fz_enter.vdso
@@ -275,10 +281,9 @@ epilogue:
 ; DS and ES first: the call may have left selectors the C code cannot use.
 global fz_recover
 fz_recover:
-    mov eax, USER_DS
-    mov ss, eax
-    mov ds, eax
-    mov es, eax
+    mov ss, [cs:user_ds_word]
+    mov ds, [cs:user_ds_word]
+    mov es, [cs:user_ds_word]
     mov esp, [fz_saved_esp]
     push 0x202
     popfd
@@ -288,10 +293,9 @@ fz_recover:
 ; A crafted rt_sigreturn frame returns here (return value 2).
 global fz_sigreturn_landing
 fz_sigreturn_landing:
-    mov eax, USER_DS
-    mov ss, eax
-    mov ds, eax
-    mov es, eax
+    mov ss, [cs:user_ds_word]
+    mov ds, [cs:user_ds_word]
+    mov es, [cs:user_ds_word]
     mov esp, [fz_saved_esp]
     push 0x202
     popfd

@@ -19,7 +19,6 @@ bits 64
 default rel
 
 %define NR64_EXIT 60
-%define USER_CS64 0x2b
 
 ; struct fz_regs offsets (fuzz.h)
 %define IN_RFLAGS   120
@@ -31,7 +30,10 @@ default rel
 %define IN_SS       144
 %define IN_GATE     148
 %define IN_FLAGS    152
-%define FZ_REGS_SIZE 160
+%define IN_TARGET   160
+%define IN_FSBASE   168
+%define IN_GSBASE   176
+%define FZ_REGS_SIZE 184
 
 ; fz_regs.flags bits
 %define FL_HOSTILE_SP 2
@@ -40,6 +42,8 @@ default rel
 %define FL_FS 16
 %define FL_GS 32
 %define FL_SS 64
+%define FL_WRFSBASE 128
+%define FL_WRGSBASE 256
 
 ; fz_regs.gate values (FZ_ASM_* in fuzz.h)
 %define ASM_INT80 0
@@ -59,6 +63,7 @@ fz_vsyscall: resq 1             ; __kernel_vsyscall of the vDSO
 fz_saved_rsp: resq 1            ; the helper's own stack, below its saved registers
 fz_target_sp: resq 1            ; rsp at the gate: the helper's own or a hostile one
 fz_hostile_bp: resq 1           ; rbp at a sysenter with a hostile stack
+fz_vsyscall_target: resq 1      ; the address a legacy vsyscall call goes to
 
 section .text
 
@@ -146,6 +151,16 @@ section .text
     %1
 %endmacro
 
+; The legacy vsyscall page (0xffffffffff600000): a call the kernel
+; emulates when its fetch faults.
+%macro VSYSCALL 1
+    FLAGS_IN
+    mov rsp, [fz_target_sp]
+    LOAD_REGS
+    call [fz_vsyscall_target]
+    %1
+%endmacro
+
 ; Bare sysenter, the vDSO's protocol (bench.c): rdx and rbp saved, our
 ; stack pointer in rbp; the kernel returns to the vDSO's landing pad,
 ; which pops them and returns after our call. %2: what goes into rbp.
@@ -196,6 +211,19 @@ fz_enter:
     jz .no_ss
     mov ss, [fz_in + IN_SS]
 .no_ss:
+    ; FS and GS bases written directly (FSGSBASE): anything, a kernel address too.
+    test eax, FL_WRFSBASE
+    jz .no_fsbase
+    mov rdx, [fz_in + IN_FSBASE]
+    wrfsbase rdx
+.no_fsbase:
+    test eax, FL_WRGSBASE
+    jz .no_gsbase
+    mov rdx, [fz_in + IN_GSBASE]
+    wrgsbase rdx
+.no_gsbase:
+    mov rdx, [fz_in + IN_TARGET]
+    mov [fz_vsyscall_target], rdx
     mov rdx, rsp
     test al, FL_HOSTILE_SP
     jz .own_stack
@@ -229,12 +257,18 @@ fz_enter:
     VDSO AFTER_FORK
 .sysenter_badsp_fork:
     SYSENTER AFTER_FORK, [fz_hostile_bp]
+.vsyscall:
+    VSYSCALL AFTER
 
+section .data
+global fz_far_landing
+fz_far_landing: dd fz_sigreturn_landing
+                dw 0            ; the 64-bit user code segment, set by worker.c
 section .rodata
 align 8
 gate_table:                     ; FZ_ASM_*, then the same | FZ_ASM_FORK (8)
     dq fz_enter.int80, fz_enter.sysenter, fz_enter.syscall, fz_enter.vdso
-    dq fz_enter.sysenter_badsp, fz_enter.int80, fz_enter.int80, fz_enter.int80
+    dq fz_enter.sysenter_badsp, fz_enter.int80, fz_enter.vsyscall, fz_enter.int80
     dq fz_enter.int80_fork, fz_enter.sysenter_fork, fz_enter.syscall_fork, fz_enter.vdso_fork
     dq fz_enter.sysenter_badsp_fork, fz_enter.int80_fork, fz_enter.int80_fork, fz_enter.int80_fork
 section .text
@@ -279,7 +313,7 @@ fz_sigreturn_landing:
 bits 32
 global fz_sigreturn_landing32
 fz_sigreturn_landing32:
-    jmp USER_CS64:fz_sigreturn_landing
+    jmp far [fz_far_landing]    ; (an absolute address: the code is below 4 GiB)
 bits 64
 global fz_enter_end
 fz_enter_end:

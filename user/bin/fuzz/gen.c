@@ -21,7 +21,7 @@
 
 #include "fuzz.h"
 
-const char* const fz_gate_names[G_COUNT] = {"int80", "syscall", "sysenter", "vdso"};
+const char* const fz_gate_names[G_COUNT] = {"int80", "syscall", "sysenter", "vdso", "vsyscall"};
 
 void fz_on_async(int sig, siginfo_t* info, void* context); /* worker.c */
 void fz_on_fault(int sig, siginfo_t* info, void* context);
@@ -94,6 +94,8 @@ static const struct {
     {"faultinfo", AV_FAULTINFO},
     {"pipeloss", AV_PIPELOSS},
     {"regs", AV_REGS},
+    {"vsyscall", AV_VSYSCALL},
+    {"fsgsbase", AV_FSGSBASE},
     {"pipe", AV_PIPE},
     {"tty", AV_TTY},
 };
@@ -102,7 +104,7 @@ const char fz_avoid_names[] =
     "fork, exec, mem (mmap/munmap/mprotect/brk), signals (from the master), tls (set_thread_area, arch_prctl), "
     "int80, syscall, sysenter, vdso (gates), badnr (numbers outside the table), pipe, tty (/dev/console), "
     "fsgs (FS and GS loads only), ss (SS loads only), dses (DS and ES loads only); and checks: fpleak, faultinfo, "
-    "pipeloss, regs";
+    "pipeloss, regs; vsyscall (the legacy page), fsgsbase (wrfsbase/wrgsbase)";
 
 long fz_parse_avoid(const char* list) {
     long bits = 0;
@@ -394,6 +396,16 @@ enum kind {
     K_DUPFLAGS,
     K_ATFLAGS,
     K_BRK,
+    K_TIMESPEC64, /* struct __kernel_timespec: 64-bit fields from either ABI */
+    K_FUTEXADDR,
+    K_FUTEXOP,
+    K_FUTEXVAL,
+    K_ROBUST,
+    K_RLIMRES,
+    K_RLIMIT,   /* struct rlimit: the ABI's word size */
+    K_RLIMIT64, /* struct rlimit64 (prlimit64) */
+    K_PRCTL,
+    K_NSFLAGS, /* clock_nanosleep: 0 or TIMER_ABSTIME */
 };
 
 struct sc {
@@ -488,6 +500,23 @@ static const struct sc table32[] = {
     E32(sysgate_stats, 10, 0, K_OUTBUF, K_LEN),
     E32(sysgate_ctl, 10, F_CTL, K_CTLOP, K_CTLARG),
     E32(sysgate_procs, 10, 0, K_OUTBUF, K_COUNT),
+    E32(setrlimit, 10, 0, K_RLIMRES, K_RLIMIT),
+    E32(getrlimit, 10, 0, K_RLIMRES, K_OUTBUF),
+    E32(ugetrlimit, 10, 0, K_RLIMRES, K_OUTBUF),
+    E32(prctl, 20, 0, K_PRCTL, K_INT, K_INT, K_INT, K_INT),
+    E32(tkill, 20, F_KILL, K_PID, K_SIG),
+    E32(tgkill, 20, F_KILL, K_PID, K_PID, K_SIG),
+    E32(futex, 30, 0, K_FUTEXADDR, K_FUTEXOP, K_FUTEXVAL, K_TIMESPEC, K_FUTEXADDR, K_FUTEXVAL),
+    E32(futex_time64, 15, 0, K_FUTEXADDR, K_FUTEXOP, K_FUTEXVAL, K_TIMESPEC64, K_FUTEXADDR, K_FUTEXVAL),
+    E32(sched_setaffinity, 10, 0, K_PID, K_LEN, K_INBUF),
+    E32(sched_getaffinity, 10, 0, K_PID, K_LEN, K_OUTBUF),
+    E32(clock_nanosleep, 10, 0, K_CLOCK, K_NSFLAGS, K_TIMESPEC, K_OUTBUF),
+    E32(clock_nanosleep_time64, 10, 0, K_CLOCK, K_NSFLAGS, K_TIMESPEC64, K_OUTBUF),
+    E32(set_robust_list, 20, 0, K_ROBUST, K_LEN),
+    E32(get_robust_list, 10, 0, K_PID, K_OUTBUF, K_OUTBUF),
+    E32(prlimit64, 15, F_KILL, K_PID, K_RLIMRES, K_RLIMIT64, K_OUTBUF),
+    E32(getrandom, 10, 0, K_OUTBUF, K_LEN, K_INT),
+    E32(statx, 15, 0, K_DIRFD, K_PATH, K_ATFLAGS, K_INT, K_OUTBUF),
 };
 
 #if defined(__x86_64__)
@@ -553,6 +582,20 @@ static const struct sc table64[] = {
     E64(sysgate_stats, 10, 0, K_OUTBUF, K_LEN),
     E64(sysgate_ctl, 10, F_CTL, K_CTLOP, K_CTLARG),
     E64(sysgate_procs, 10, 0, K_OUTBUF, K_COUNT),
+    E64(getrlimit, 10, 0, K_RLIMRES, K_OUTBUF),
+    E64(setrlimit, 10, 0, K_RLIMRES, K_RLIMIT),
+    E64(prctl, 20, 0, K_PRCTL, K_INT, K_INT, K_INT, K_INT),
+    E64(tkill, 20, F_KILL, K_PID, K_SIG),
+    E64(tgkill, 20, F_KILL, K_PID, K_PID, K_SIG),
+    E64(futex, 40, 0, K_FUTEXADDR, K_FUTEXOP, K_FUTEXVAL, K_TIMESPEC64, K_FUTEXADDR, K_FUTEXVAL),
+    E64(sched_setaffinity, 10, 0, K_PID, K_LEN, K_INBUF),
+    E64(sched_getaffinity, 10, 0, K_PID, K_LEN, K_OUTBUF),
+    E64(clock_nanosleep, 15, 0, K_CLOCK, K_NSFLAGS, K_TIMESPEC64, K_OUTBUF),
+    E64(set_robust_list, 20, 0, K_ROBUST, K_LEN),
+    E64(get_robust_list, 10, 0, K_PID, K_OUTBUF, K_OUTBUF),
+    E64(prlimit64, 15, F_KILL, K_PID, K_RLIMRES, K_RLIMIT64, K_OUTBUF),
+    E64(getrandom, 10, 0, K_OUTBUF, K_LEN, K_INT),
+    E64(statx, 15, 0, K_DIRFD, K_PATH, K_ATFLAGS, K_INT, K_OUTBUF),
 };
 #endif
 
@@ -746,7 +789,12 @@ static uint64_t make_fd(struct gen* g) {
 
 /* A timespec for nanosleep: mostly short (the worker must keep moving),
  * sometimes invalid, rarely one that sleeps until a signal. */
+static uint64_t make_timespec_sized(struct gen* g, int abi, int ws);
 static uint64_t make_timespec(struct gen* g, int abi) {
+    return make_timespec_sized(g, abi, word_size(abi));
+}
+
+static uint64_t make_timespec_sized(struct gen* g, int abi, int ws) {
     const uint32_t r = rng_below(&g->r, 1000);
     int64_t sec = 0, nsec;
     if (r < 50) return hostile_ptr(g, abi);
@@ -759,10 +807,9 @@ static uint64_t make_timespec(struct gen* g, int abi) {
     } else {
         sec = 0x7fffffff, nsec = 0; /* until a signal, or the hang timeout */
     }
-    const int ws = word_size(abi);
     const uint64_t a = place(g, abi, (uint32_t)(2 * ws), 0);
-    put_word(g, abi, a, (uint64_t)sec);
-    put_word(g, abi, a + (uint64_t)ws, (uint64_t)nsec);
+    put_word(g, ws == 4 ? ABI_I386 : ABI_X86_64, a, (uint64_t)sec);
+    put_word(g, ws == 4 ? ABI_I386 : ABI_X86_64, a + (uint64_t)ws, (uint64_t)nsec);
     return a;
 }
 
@@ -868,9 +915,10 @@ static uint64_t make_user_desc(struct gen* g, int abi) {
     if (rng_pct(&g->r, 8)) return hostile_ptr(g, abi);
     uint32_t d[4];
     const uint32_t r = rng_below(&g->r, 100);
+    const uint32_t first = fz_sel.tls_first;
     d[0] = r < 40   ? 0xffffffffu
-           : r < 85 ? 9 + rng_below(&g->r, 3)
-           : r < 95 ? 6 + rng_below(&g->r, 8)
+           : r < 85 ? first + rng_below(&g->r, 3)
+           : r < 95 ? first - 3 + rng_below(&g->r, 8)
                     : (uint32_t)rng_next(&g->r);
     d[1] = rng_pct(&g->r, 40) ? 0 : rng_pct(&g->r, 50) ? (uint32_t)ARENA : (uint32_t)rng_next(&g->r);
     d[2] = rng_pct(&g->r, 50) ? 0xfffff : (uint32_t)rng_next(&g->r);
@@ -878,7 +926,7 @@ static uint64_t make_user_desc(struct gen* g, int abi) {
     /* seg_32bit 1, contents 2-3, read_exec_only 8, limit_in_pages 16, seg_not_present 32, useable 64, lm 128 */
     d[3] = f < 50 ? 0x51 : f < 65 ? 0x28 /* empty */ : f < 75 ? 0x51 | 4 /* code: refused */ : rng_below(&g->r, 256);
     if (f >= 50 && f < 65) d[1] = d[2] = 0;
-    if (d[0] >= 9 && d[0] <= 11) g->tls_selector = (uint16_t)(d[0] * 8 + 3);
+    if (d[0] >= first && d[0] < first + 3) g->tls_selector = (uint16_t)(d[0] * 8 + 3);
     const uint64_t a = place(g, abi, sizeof d, 0);
     put(g, a, d, sizeof d);
     return a;
@@ -1168,6 +1216,58 @@ static uint64_t make_arg(struct gen* g, struct call* c, enum kind k, unsigned i)
         static const uint64_t flags[] = {0, 0, 0x100, 0x1000, 0x400, 0x800, 0xffffffff};
         return PICK(flags);
     }
+    case K_TIMESPEC64:
+        return make_timespec_sized(g, abi, 8);
+    case K_FUTEXADDR: {
+        /* a futex word in the arena, its value written; sometimes misaligned or hostile */
+        if (rng_pct(&g->r, 10)) return rng_pct(&g->r, 50) ? 0 : hostile_ptr(g, abi);
+        const uint64_t a = place(g, abi, 4, 0) & ~(uint64_t)(rng_pct(&g->r, 90) ? 3 : 0);
+        g->futex_value = rng_pct(&g->r, 50) ? 0 : (uint32_t)rng_next(&g->r);
+        put(g, a, &g->futex_value, 4);
+        return a;
+    }
+    case K_FUTEXOP: {
+        /* WAIT, WAKE, FD, REQUEUE, CMP_REQUEUE, WAKE_OP, LOCK_PI, UNLOCK_PI, TRYLOCK_PI, WAIT_BITSET, WAKE_BITSET... */
+        static const uint64_t ops[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+        uint64_t op = PICK(ops);
+        if (rng_pct(&g->r, 50)) op |= 128; /* FUTEX_PRIVATE_FLAG */
+        if (rng_pct(&g->r, 10)) op |= 256; /* FUTEX_CLOCK_REALTIME */
+        return rng_pct(&g->r, 95) ? op : rng_next(&g->r) & 0xffffffffu;
+    }
+    case K_FUTEXVAL: /* the word's value (a wait that waits), or anything */
+        return rng_pct(&g->r, 40) ? g->futex_value : rng_pct(&g->r, 50) ? rng_below(&g->r, 4) : PICK(ints);
+    case K_ROBUST: {
+        /* struct robust_list_head { next, futex_offset, list_op_pending }: a
+         * list the kernel walks when the thread exits */
+        if (rng_pct(&g->r, 10)) return rng_pct(&g->r, 50) ? 0 : hostile_ptr(g, abi);
+        const int ws = word_size(abi);
+        const uint64_t a = place(g, abi, (uint32_t)(3 * ws), 0);
+        const uint32_t shape = rng_below(&g->r, 4);
+        put_word(g, abi, a, shape == 0 ? a : shape == 1 ? place(g, abi, 16, 20) : any_value(g, abi)); /* next */
+        put_word(g, abi, a + (uint64_t)ws, rng_pct(&g->r, 60) ? (uint64_t)(int64_t)-ws : any_value(g, abi));
+        put_word(g, abi, a + 2 * (uint64_t)ws, rng_pct(&g->r, 50) ? 0 : place(g, abi, 8, 20));
+        return a;
+    }
+    case K_RLIMRES:
+        return rng_pct(&g->r, 85) ? rng_below(&g->r, 16) : PICK(ints);
+    case K_RLIMIT:
+    case K_RLIMIT64: {
+        if (rng_pct(&g->r, 10)) return rng_pct(&g->r, 50) ? 0 : hostile_ptr(g, abi);
+        const int ws = k == K_RLIMIT64 ? 8 : word_size(abi);
+        static const uint64_t limits[] = {0, 1, 3, 16, 64, 4096, 1 << 20, 0x7fffffff, 0xffffffff, ~0ull};
+        const uint64_t a = place(g, abi, (uint32_t)(2 * ws), 0);
+        put_word(g, ws == 4 ? ABI_I386 : ABI_X86_64, a, PICK(limits));
+        put_word(g, ws == 4 ? ABI_I386 : ABI_X86_64, a + (uint64_t)ws, PICK(limits));
+        return a;
+    }
+    case K_PRCTL: {
+        /* PDEATHSIG set/get, DUMPABLE get/set, SET_NAME/GET_NAME, TIMERSLACK,
+         * CHILD_SUBREAPER, NO_NEW_PRIVS, and the rest */
+        static const uint64_t options[] = {1, 2, 3, 4, 15, 16, 29, 30, 36, 37, 38, 39, 0, 0x59616d61};
+        return rng_pct(&g->r, 90) ? PICK(options) : rng_next(&g->r) & 0xffffffffu;
+    }
+    case K_NSFLAGS:
+        return rng_pct(&g->r, 85) ? rng_below(&g->r, 2) : PICK(ints);
     case K_BRK: {
         static const uint64_t breaks[] = {0,          1,
                                           0x00800000, 0x01000000,
@@ -1184,11 +1284,27 @@ static uint64_t make_arg(struct gen* g, struct call* c, enum kind k, unsigned i)
 
 /* ---------------------------------------------------------------- crafted rt_sigreturn frames */
 
-static const uint16_t selectors[] = {0,    1,    2,    3,    0x1b, 0x23, 0x2b, 0x33, 0x4b,   0x53,  0x5b, /* usable */
-                                     0x08, 0x10, 0x38, 0x3b, 0x63, 0x07, 0x0f, 0x4f, 0xfffb, 0xffff};
-
+/* Usable selectors (null ones, the user segments, the TLS slots) and, now
+ * and then, the others: kernel segments, the TSS, an LDT (there is none),
+ * past the end of the GDT. */
 static uint16_t random_selector(struct gen* g) {
-    return rng_pct(&g->r, 70) ? selectors[rng_below(&g->r, 11)] : PICK(selectors);
+    if (rng_pct(&g->r, 70)) {
+        const uint16_t usable[] = {0,
+                                   1,
+                                   2,
+                                   3,
+                                   fz_sel.cs32,
+                                   fz_sel.cs64,
+                                   fz_sel.ds,
+                                   fz_sel.ds2,
+                                   (uint16_t)(fz_sel.tls_first * 8 + 3),
+                                   (uint16_t)(fz_sel.tls_first * 8 + 11),
+                                   (uint16_t)(fz_sel.tls_first * 8 + 19)};
+        return PICK(usable);
+    }
+    static const uint16_t others[] = {0x08, 0x10, 0x18, 0x1b, 0x3b, 0x40, 0x43, 0x4b,   0x50,
+                                      0x53, 0x5b, 0x7b, 0x07, 0x0f, 0x57, 0x4f, 0xfffb, 0xffff};
+    return PICK(others);
 }
 
 static uint64_t landing_rip(struct gen* g, int abi) {
@@ -1246,7 +1362,9 @@ static int choose_gate(struct gen* g) {
 #if defined(__x86_64__)
     w[G_INT80] = 25, w[G_SYSCALL] = 30, w[G_VDSO] = 25;
     w[G_SYSENTER] = g->vendor_intel ? 20 : 2; /* AMD: #UD, a clean SIGILL */
+    w[G_VSYSCALL] = 4;
 #else
+    w[G_VSYSCALL] = 0; /* 32-bit programs have no vsyscall page */
     w[G_INT80] = 30, w[G_VDSO] = 30;
     w[G_SYSENTER] = g->vendor_intel ? 30 : 3;
     w[G_SYSCALL] = g->vendor_intel ? 3 : 30; /* compat-mode syscall: AMD */
@@ -1255,6 +1373,7 @@ static int choose_gate(struct gen* g) {
     if (g->avoid & AV_SYSCALL) w[G_SYSCALL] = 0;
     if (g->avoid & AV_SYSENTER) w[G_SYSENTER] = 0;
     if (g->avoid & AV_VDSO) w[G_VDSO] = 0;
+    if (g->avoid & AV_VSYSCALL) w[G_VSYSCALL] = 0;
     uint32_t total = 0;
     for (int i = 0; i < G_COUNT; i++) total += w[i];
     if (!total) return G_INT80;
@@ -1314,11 +1433,13 @@ static uint64_t bad_number(struct gen* g, int abi) {
     }
 }
 
-void gen_init(struct gen* g, uint64_t seed, uint32_t avoid, int vendor_intel, int self_pid, int master_pid) {
+void gen_init(struct gen* g, uint64_t seed, uint32_t avoid, int vendor_intel, int fsgsbase, int self_pid,
+              int master_pid) {
     rng_seed(&g->r, seed);
     g->seed = seed;
     g->avoid = avoid;
     g->vendor_intel = vendor_intel;
+    g->fsgsbase = fsgsbase;
     g->self_pid = self_pid;
     g->master_pid = master_pid;
     g->arena_ok = 1;
@@ -1346,13 +1467,15 @@ static void apply_masks(struct gen* g, struct call* c) {
         const int32_t fd = (int32_t)c->arg[i];
         if (fd == FD_LOG || fd == FD_BEAT) c->arg[i] = 61;
     }
-    if (e->flags & F_KILL) {
-        const int32_t pid = (int32_t)c->arg[0];
-        const int master_is_init = g->master_pid == 1;
-        if (pid == 1 || pid == g->master_pid ||
-            (!master_is_init && (pid <= 0 || (pid < g->master_pid && pid != g->self_pid))))
-            c->arg[0] = 0x3ffffff0; /* nobody: ESRCH */
-    }
+    if (e->flags & F_KILL) /* kill, tkill, tgkill, prlimit64: every pid argument */
+        for (unsigned i = 0; i < 6; i++) {
+            if (e->kind[i] != K_PID) continue;
+            const int32_t pid = (int32_t)c->arg[i];
+            const int master_is_init = g->master_pid == 1;
+            if (pid == 1 || pid == g->master_pid ||
+                (!master_is_init && (pid <= 0 || (pid < g->master_pid && pid != g->self_pid))))
+                c->arg[i] = 0x3ffffff0; /* nobody: ESRCH */
+        }
     if (e->flags & F_CTL) {
         const int32_t op = (int32_t)c->arg[0];
         const int64_t arg = c->abi == ABI_I386 ? (int64_t)(int32_t)c->arg[1] : (int64_t)c->arg[1];
@@ -1372,7 +1495,12 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
     c->abi = FZ_BITS == 64 && c->gate != G_INT80 ? ABI_X86_64 : ABI_I386;
     const int abi = c->abi;
 
-    if (!(g->avoid & AV_BADNR) && rng_pct(&g->r, 8)) {
+    if (c->gate == G_VSYSCALL) {
+        /* gettimeofday, time, getcpu at their fixed addresses; now and then
+         * another offset in the page (a SIGSEGV) */
+        const uint32_t r = rng_below(&g->r, 100);
+        c->vsyscall = r < 90 ? (int)(r % 3) : 3;
+    } else if (!(g->avoid & AV_BADNR) && rng_pct(&g->r, 8)) {
         c->nr = bad_number(g, abi);
         c->entry = lookup(abi, (uint32_t)c->nr);
         /* Keep the rare calls rare: an invalid number that names one is none. */
@@ -1388,8 +1516,9 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
     const struct sc* e = c->entry;
 
     for (unsigned i = 0; i < 6; i++) {
-        c->arg[i] = make_arg(g, c, e ? (enum kind)e->kind[i] : K_NONE, i);
-        if (e && e->kind[i] != K_NONE && rng_pct(&g->r, 6)) c->arg[i] = any_value(g, abi);
+        const enum kind k = c->gate == G_VSYSCALL && i < 3 ? K_OUTBUF : e ? (enum kind)e->kind[i] : K_NONE;
+        c->arg[i] = make_arg(g, c, k, i);
+        if (k != K_NONE && rng_pct(&g->r, 6)) c->arg[i] = any_value(g, abi);
     }
     apply_masks(g, c);
 
@@ -1436,8 +1565,15 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
     r->rflags = (word)fl;
 
     /* The gate, and where the stack is. */
-    static const int asm_gate[G_COUNT] = {FZ_ASM_INT80, FZ_ASM_SYSCALL, FZ_ASM_SYSENTER, FZ_ASM_VDSO};
+    static const int asm_gate[G_COUNT] = {FZ_ASM_INT80, FZ_ASM_SYSCALL, FZ_ASM_SYSENTER, FZ_ASM_VDSO, FZ_ASM_VSYSCALL};
     r->gate = (uint32_t)asm_gate[c->gate];
+#if defined(__x86_64__)
+    {
+        static const uint64_t offsets[] = {0, 0x400, 0x800};
+        static const uint64_t odd[] = {1, 0x10, 0x3ff, 0x401, 0xc00, 0xffe};
+        r->target = 0xffffffffff600000ull + (c->vsyscall < 3 ? offsets[c->vsyscall] : PICK(odd));
+    }
+#endif
     uint64_t sp = 0;
     int hostile = 0;
     if (e && (e->flags & F_SIGRET) && rng_below(&g->r, 100) != 0) {
@@ -1452,7 +1588,7 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
         sp = make_sigreturn_frame(g, abi) + (abi == ABI_X86_64 ? 8 : 4);
         hostile = 1;
         c->sigreturn_frame = 1;
-    } else if (!(g->avoid & AV_STACK) && rng_pct(&g->r, c->gate == G_VDSO ? 1 : 7)) {
+    } else if (!(g->avoid & AV_STACK) && rng_pct(&g->r, c->gate == G_VDSO || c->gate == G_VSYSCALL ? 1 : 7)) {
         static const uint64_t stacks64[] = {0,
                                             8,
                                             0x1000,
@@ -1505,7 +1641,7 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
     if (!(g->avoid & AV_SEG)) {
         if (rng_pct(&g->r, 8)) r->flags |= FZ_LOAD_FS, r->fs = random_selector(g);
         if (rng_pct(&g->r, 8)) r->flags |= FZ_LOAD_GS, r->gs = random_selector(g);
-        static const uint16_t data32[] = {0x23, 0x33};
+        const uint16_t data32[] = {fz_sel.ds, fz_sel.ds2};
         /* set_thread_area about to change a slot: sometimes with that very
          * slot's selector loaded, so that the kernel goes back to user mode
          * (iretq, or a later context switch) with a selector whose
@@ -1542,6 +1678,17 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
         }
     }
 
+#if defined(__x86_64__)
+    /* FS and GS bases written directly, where the kernel allows it: any
+     * value, kernel addresses included (the entry code must not take a
+     * user GS base for its own). Drawn either way, so that a listing made
+     * where FSGSBASE is off shows the same calls. */
+    if (!(g->avoid & AV_FSGSBASE)) {
+        if (rng_pct(&g->r, 3)) r->flags |= FZ_WRFSBASE, r->fsbase = any_value(g, ABI_X86_64);
+        if (rng_pct(&g->r, 3)) r->flags |= FZ_WRGSBASE, r->gsbase = any_value(g, ABI_X86_64);
+        if (!g->fsgsbase) r->flags &= ~(uint32_t)(FZ_WRFSBASE | FZ_WRGSBASE);
+    }
+#endif
     if (g->avoid & AV_FSGS) r->flags &= ~(uint32_t)(FZ_LOAD_FS | FZ_LOAD_GS);
     if (g->avoid & AV_SS) r->flags &= ~(uint32_t)FZ_LOAD_SS;
     if (g->avoid & AV_DSES) r->flags &= ~(uint32_t)(FZ_LOAD_DS | FZ_LOAD_ES);
@@ -1609,8 +1756,11 @@ void gen_describe(const struct call* c, char* buf, size_t size) {
         if (n < size) n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__);                                           \
     } while (0)
     OUT("#%u %s ", (unsigned)c->index, fz_gate_names[c->gate]);
-    const unsigned args = c->entry ? arg_count(c->entry) : 6;
-    if (c->entry)
+    static const char* const vsyscalls[] = {"gettimeofday", "time", "getcpu", "(off an entry)"};
+    const unsigned args = c->gate == G_VSYSCALL ? 3 : c->entry ? arg_count(c->entry) : 6;
+    if (c->gate == G_VSYSCALL)
+        OUT("%s(", vsyscalls[c->vsyscall]);
+    else if (c->entry)
         OUT("%s(", c->entry->name);
     else
         OUT("syscall_%#llx(", (unsigned long long)c->nr);
@@ -1623,13 +1773,19 @@ void gen_describe(const struct call* c, char* buf, size_t size) {
     OUT(" flags=%#lx", (unsigned long)c->regs.rflags);
     if (c->sigreturn_frame)
         OUT(" frame=%#llx", (unsigned long long)c->regs.sp);
-    else if ((c->regs.flags & FZ_HOSTILE_SP) || (c->regs.gate & 7) >= FZ_ASM_SYSENTER_BADSP)
+    else if ((c->regs.flags & FZ_HOSTILE_SP) || (c->regs.gate & 7) == FZ_ASM_SYSENTER_BADSP ||
+             (c->regs.gate & 7) == FZ_ASM_SYSCALL_BADSP)
         OUT(" sp=%#llx", (unsigned long long)c->regs.sp);
     if (c->regs.flags & FZ_LOAD_DS) OUT(" ds=%#x", c->regs.ds);
     if (c->regs.flags & FZ_LOAD_ES) OUT(" es=%#x", c->regs.es);
     if (c->regs.flags & FZ_LOAD_FS) OUT(" fs=%#x", c->regs.fs);
     if (c->regs.flags & FZ_LOAD_GS) OUT(" gs=%#x", c->regs.gs);
     if (c->regs.flags & FZ_LOAD_SS) OUT(" ss=%#x", c->regs.ss);
+#if defined(__x86_64__)
+    if (c->gate == G_VSYSCALL) OUT(" at %#llx", (unsigned long long)c->regs.target);
+    if (c->regs.flags & FZ_WRFSBASE) OUT(" fsbase=%#llx", (unsigned long long)c->regs.fsbase);
+    if (c->regs.flags & FZ_WRGSBASE) OUT(" gsbase=%#llx", (unsigned long long)c->regs.gsbase);
+#endif
     if (c->repair) OUT(" repair=%#x", (unsigned)c->repair);
 #undef OUT
 }

@@ -19,8 +19,8 @@
  * too, through the 64-bit code segment. See docs/testing.md.
  *
  * The last line says what happened:
- *   fuzz: seed S, N calls through int80/syscall/sysenter/vdso (a/b/c/d), W workers (x replaced), 0 kernel faults,
- *   memory balanced
+ *   fuzz: seed S, N calls through int80/syscall/sysenter/vdso/vsyscall (a/b/c/d/e), W workers (x replaced),
+ *   0 kernel faults, memory balanced
  * and the exit status is 0 only if every check held. */
 #include <errno.h>
 #include <fcntl.h>
@@ -480,6 +480,7 @@ int main(int argc, char** argv) {
         after = measure();
     }
     const double seconds = (double)(now_ns() - start) / 1e9;
+    printf("\n"); /* after whatever a worker's last write left unfinished on the console */
 
     const int balanced = after.free_frames == before.free_frames && after.heap_bytes == before.heap_bytes &&
                          after.processes == before.processes;
@@ -496,12 +497,12 @@ int main(int argc, char** argv) {
            (unsigned long long)before.processes, (unsigned long long)after.processes);
     if (t.failures) printf("fuzz: %u checks failed (FUZZ-CHECK lines above)\n", (unsigned)t.failures);
     const int ok = balanced && accounted == t.started && t.calls >= opt.calls && !t.failures && t.failed_starts < 3;
-    printf("fuzz: seed %#llx, %llu calls through int80/syscall/sysenter/vdso (%llu/%llu/%llu/%llu), %u workers (%u "
-           "replaced), 0 kernel faults, memory %s%s\n",
+    printf("fuzz: seed %#llx, %llu calls through int80/syscall/sysenter/vdso/vsyscall (%llu/%llu/%llu/%llu/%llu), %u "
+           "workers (%u replaced), 0 kernel faults, memory %s%s\n",
            (unsigned long long)opt.seed, (unsigned long long)t.calls, (unsigned long long)t.gate[G_INT80],
            (unsigned long long)t.gate[G_SYSCALL], (unsigned long long)t.gate[G_SYSENTER],
-           (unsigned long long)t.gate[G_VDSO], (unsigned)t.started, (unsigned)replaced,
-           balanced ? "balanced" : "NOT balanced", ok ? "" : ": FAILED");
+           (unsigned long long)t.gate[G_VDSO], (unsigned long long)t.gate[G_VSYSCALL], (unsigned)t.started,
+           (unsigned)replaced, balanced ? "balanced" : "NOT balanced", ok ? "" : ": FAILED");
     fflush(stdout);
     close(hb_read);
     close(hb_write);
