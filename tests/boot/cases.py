@@ -411,8 +411,8 @@ def fuzz_case(program):
                         for r, n in FUZZ_CALLS.items()}),),
         reject=(r"^fuzz: FUZZ-CHECK .*", r"^fuzz: .*FAILED$") + NO_KERNEL_FAULT,
         status=0,
-        # Measured on a loaded 2-core host: about 200 s on a TCG row, 60-80 s
-        # on a Bochs row; the timeouts leave room for a slower machine.
+        # Measured on a loaded 2-core host: 75-150 s a case on a TCG row,
+        # about 50 s on a Bochs row; the timeout leaves room for a slower one.
         timeout=900,
         summary=by_row({r: rf"^fuzz: seed 0x[0-9a-f]+, {n} calls .*$" for r, n in FUZZ_CALLS.items()}),
         note=by_row({r: f"[{n} of the {FUZZ_CALLS_PER_RUN} fuzzed calls of a make check]" if r in FUZZ_COUNTED_ROWS
