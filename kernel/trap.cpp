@@ -13,6 +13,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/proc/process.h"
 #include "kernel/shutdown.h"
+#include "kernel/syscall/dispatch.h"
 
 namespace trap {
 
@@ -42,6 +43,13 @@ void print_symbol(const char* label, uint64_t address) {
     if (f.entry == x86::idt::PAGE_FAULT && mm::is_stack_guard(x86::read_cr2()))
         kprintln("  the address is in the guard page below a kernel stack: kernel stack overflow");
     print_backtrace(f.rbp); // the callers of the faulting function
+    // Which program was in the kernel, and through which call: for a fault a
+    // program provoked, that call is the reproduction (a fuzz worker also
+    // keeps its seed in r14 and the call's index in r15: see user/bin/fuzz).
+    if (const Process* p = current_process(); p && !p->is_idle)
+        syscall::print_current_call(*p);
+    else
+        kprintln("  no process: the idle task (a switch to another process, or an interrupt)");
     shutdown(status::KERNEL_FAULT);
 }
 

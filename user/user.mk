@@ -1,7 +1,7 @@
 # User programs, built for both bitnesses and packed into the initramfs.
 #
 #   user/bin/NAME.c or NAME.cpp    -> /bin/NAME (64-bit) and /bin/NAME32 (32-bit)
-#   user/bin/NAME/*.c|*.cpp        -> the same, from several files
+#   user/bin/NAME/*.c|*.cpp        -> the same, from several files (and *64.asm / *32.asm)
 #   user/tests/NAME.c|.cpp         -> /test/NAME and /test/NAME32 (the in-guest suite)
 #   user/tests/lib/*.c|*.asm       -> linked into every test (gate helpers, checks)
 #
@@ -51,9 +51,9 @@ define user_link
 	$(Q)$(CC) $(USER_LDFLAGS_$(1)) -o $(2) $(CRT0_$(1)) $(3) $(USER_LDLIBS_$(1))
 endef
 
-# /bin programs
+# /bin programs (a program's directory may hold NAME64.asm / NAME32.asm for one bitness)
 define user_bin_rules
-$(USER_BUILD)/bin$(1)/$(2): $(foreach s,$(filter user/bin/$(2).% ,$(USER_BIN_SOURCES)) $(wildcard user/bin/$(2)/*.c user/bin/$(2)/*.cpp),$(call user_obj,$(1),$(s))) $$(CRT0_$(1)) $$(LIBC_$(1))
+$(USER_BUILD)/bin$(1)/$(2): $(foreach s,$(filter user/bin/$(2).% ,$(USER_BIN_SOURCES)) $(wildcard user/bin/$(2)/*.c user/bin/$(2)/*.cpp),$(call user_obj,$(1),$(s))) $(patsubst %$(1).asm,$(USER_BUILD)/obj$(1)/%.o,$(wildcard user/bin/$(2)/*$(1).asm)) $$(CRT0_$(1)) $$(LIBC_$(1))
 	$$(call user_link,$(1),$$@,$$(filter %.o,$$(filter-out $$(CRT0_$(1)),$$^)))
 endef
 $(foreach n,$(USER_BIN_NAMES),$(eval $(call user_bin_rules,64,$(n))))

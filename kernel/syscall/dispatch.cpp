@@ -10,8 +10,16 @@
 
 namespace syscall {
 
-int64_t not_implemented(const uint64_t (&)[6]) {
+int64_t not_implemented(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
     return -err::ENOSYS;
+}
+
+bool sixth_argument_from_user_stack(uint64_t& out) {
+    uint32_t value = 0;
+    const uint64_t stack = uint32_t(current_process()->frame().rsp);
+    if (read_user(value, UserPtr<const uint32_t>(stack))) return false;
+    out = value;
+    return true;
 }
 
 namespace {
@@ -166,7 +174,8 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     }
     if (p->stack_poison) poison_stack_below(p);
     const uint64_t start = x86::rdtsc();
-    const int64_t result = e ? e->handler(call.args) : -err::ENOSYS;
+    const uint64_t* a = call.args;
+    const int64_t result = e ? e->handler(a[0], a[1], a[2], a[3], a[4], a[5]) : -err::ENOSYS;
     gate_counters.calls[gate]++;
     gate_counters.tsc_ticks[gate] += x86::rdtsc() - start;
 
@@ -184,6 +193,31 @@ bool caller_is_64bit() {
 }
 
 } // namespace
+
+void print_current_call(const Process& p) {
+    // Numbers only, from the task frame: the faulting context may not be
+    // able to read user memory, and the frame still holds what the gate saw
+    // (the number in error_code, the arguments in their registers).
+    const x86::RegisterFrame& f = p.frame();
+    if (!x86::entry::is_system_call(f) || !x86::from_user_mode(f)) {
+        kprintln("  pid {} ({}) is not in a system call (its frame: entry {:#x}, rip {:#x})", p.pid, p.name, f.entry,
+                 f.rip);
+        return;
+    }
+    const bool i386 =
+        f.entry == x86::ENTRY_INT80 || f.entry == x86::ENTRY_SYSCALL32 || (f.entry == x86::ENTRY_SYSENTER && !p.is64);
+    const uint32_t number = uint32_t(f.error_code);
+    const Entry* table = i386 ? table_i386 : table_x86_64;
+    const uint64_t size = i386 ? table_i386_size : table_x86_64_size;
+    const Entry* e = number < size && table[number].name ? &table[number] : nullptr;
+    const uint64_t a[6] = {i386 ? f.rbx : f.rdi, i386 ? f.rcx : f.rsi, f.rdx,
+                           i386 ? f.rsi : f.r10, i386 ? f.rdi : f.r8,  i386 ? f.rbp : f.r9};
+    kprintln("  pid {} ({}, {}-bit) was in system call {} ({} #{}), arguments {:#x} {:#x} {:#x} {:#x} {:#x} {:#x}",
+             p.pid, p.name, p.is64 ? 64 : 32, e ? e->name : "unknown", i386 ? "i386" : "x86_64", number, a[0], a[1],
+             a[2], a[3], a[4], a[5]);
+    kprintln("  its user registers: rip {:#x} rsp {:#x} rflags {:#x} cs {:#x} ss {:#x} r14 {:#x} r15 {:#x}", f.rip,
+             f.rsp, f.rflags, f.cs, f.ss, f.r14, f.r15);
+}
 
 uint32_t abi_gate(x86::entry::Gate gate) {
     switch (gate) {

@@ -5,6 +5,8 @@
 #include "arch/x86/entry/entry.h"
 #include "kernel/syscall/uapi/sysgate/abi.h"
 
+struct Process;
+
 namespace syscall {
 
 // Installs the dispatcher into the gates (arch/x86/entry/gates.cpp).
@@ -12,6 +14,10 @@ void init(bool trace);
 
 // A gate as the Sysgate ABI numbers it (SYSGATE_GATE_* in <sysgate/abi.h>).
 uint32_t abi_gate(x86::entry::Gate gate);
+
+// For a kernel fault's dump: the system call the process is in (name,
+// number, arguments) and its user registers, from its frame alone.
+void print_current_call(const Process& p);
 
 // A call of the legacy vsyscall page: the x86_64 call `number` with the
 // frame's rdi, rsi and rdx, counted and traced as the vsyscall gate.

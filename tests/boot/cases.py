@@ -102,6 +102,8 @@ class Case:
     add: tuple = ()  # scripts/boot --add HOSTFILE[:/PATH] (relative to the repository root)
     stdin: Any = None  # typed into the guest's serial port: a string, or a tuple of strings and Awaits
     timeout: Any = None  # seconds; None: scripts/boot's default for the emulator
+    summary: Any = None  # a pattern: its last match in the log is shown after PASS (may be per row)
+    note: Any = None  # text shown after the summary (may be per row)
 
 
 # Every boot that is not about faults must show none.
@@ -394,6 +396,46 @@ HOSTILE_CASES = (
 )
 CASES += HOSTILE_CASES
 
+# The system-call fuzzer (user/bin/fuzz, issue "Hostile user mode cannot
+# hurt the kernel"): random calls through every gate from 32- and 64-bit
+# workers under signals, run as init by the 64-bit and by the 32-bit
+# build, until the given number of calls is made; the kernel must not fault
+# and must end with its frames, heap and processes as before. The calls are
+# spread over the rows so that one make check makes FUZZ_CALLS_PER_RUN of
+# them: most on the TCG rows, where a call costs several times less than
+# under Bochs.
+# The kvm row runs only where KVM works, so its calls are not counted.
+FUZZ_CALLS = {"qemu-intel": 240000, "qemu-amd": 240000, "bochs-intel": 10000, "bochs-amd": 10000, "kvm": 100000}
+# Bochs' clock runs ahead of the host's (clock: sync=none): its guest seconds
+# hold fewer calls, so a worker gets longer before it counts as hung, and
+# fewer signals per guest second.
+FUZZ_ROW_OPTIONS = {"bochs-intel": " --hang-ms 20000 --signal-rate 5", "bochs-amd": " --hang-ms 20000 --signal-rate 5"}
+FUZZ_COUNTED_ROWS = ("qemu-intel", "qemu-amd", "bochs-intel", "bochs-amd")
+FUZZ_CALLS_PER_RUN = 2 * sum(FUZZ_CALLS[r] for r in FUZZ_COUNTED_ROWS)  # two cases: fuzz and fuzz32
+assert FUZZ_CALLS_PER_RUN >= 10**6, "make check must make at least a million fuzzed calls"
+
+
+def fuzz_case(program):
+    return Case(
+        program,
+        cmdline=by_row({r: f"SYSGATE_EMULATOR={{emu}} init=/bin/{program} --calls {n}{FUZZ_ROW_OPTIONS.get(r, '')}"
+                        for r, n in FUZZ_CALLS.items()}),
+        expect=(by_row({r: rf"^fuzz: seed 0x[0-9a-f]+, {n} calls through int80/syscall/sysenter/vdso/vsyscall "
+                          rf"\(\d+/\d+/\d+/\d+/\d+\), \d+ workers \(\d+ replaced\), 0 kernel faults, memory balanced$"
+                        for r, n in FUZZ_CALLS.items()}),),
+        reject=(r"^fuzz: FUZZ-CHECK .*", r"^fuzz: .*FAILED$") + NO_KERNEL_FAULT,
+        status=0,
+        # Measured on a loaded 2-core host: 75-150 s a case on a TCG row,
+        # about 50 s on a Bochs row; the timeout leaves room for a slower one.
+        timeout=900,
+        summary=by_row({r: rf"^fuzz: seed 0x[0-9a-f]+, {n} calls .*$" for r, n in FUZZ_CALLS.items()}),
+        note=by_row({r: f"[{n} of the {FUZZ_CALLS_PER_RUN} fuzzed calls of a make check]" if r in FUZZ_COUNTED_ROWS
+                     else f"[{n} calls, beyond the {FUZZ_CALLS_PER_RUN} of the other rows]"
+                     for r, n in FUZZ_CALLS.items()}),
+    )
+
+
+CASES = CASES + (fuzz_case("fuzz"), fuzz_case("fuzz32"))
 
 # KVM on some hosts is a nested flavour ("PVM") that boots a kernel but
 # faults on ring transitions, so /dev/kvm opening is not enough: the kvm
