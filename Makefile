@@ -53,7 +53,9 @@ VDSO_LDFLAGS := -shared --hash-style=both -T arch/x86/vdso/vdso.lds --no-undefin
 	-z max-page-size=4096 -z noexecstack --build-id=none
 VDSO_CPPFLAGS := -I. -I$(GEN)/libc/include
 # -fasynchronous-unwind-tables: unwind information for every instruction.
+# No alignment padding: the 32-bit image then fits one page.
 VDSO_CFLAGS := -std=gnu11 -O2 -fPIC -ffreestanding -fno-stack-protector -fasynchronous-unwind-tables \
+	-falign-functions=1 -falign-jumps=1 -falign-loops=1 -falign-labels=1 \
 	-fno-builtin -mgeneral-regs-only -Wall -Wextra -Werror $(VDSO_CPPFLAGS)
 gate_define = -DGATE_$(shell echo $(1) | tr a-z A-Z)
 # A vDSO must be position-independent with nothing to relocate.

@@ -19,6 +19,11 @@ SYSGATE_VDSO_IMAGE(vdso64_sysenter)
 #undef SYSGATE_VDSO_IMAGE
 
 namespace vdso {
+
+// Filled by init(); a system call never returns to address 0, so before
+// that nothing matches (is_fallback_return in kernel/vdso.h).
+uint64_t fallback_return_by_gate[4];
+
 namespace {
 
 using x86::entry::Gate;
@@ -122,6 +127,8 @@ void init(const x86::CpuInfo& cpu, const char* option_text, const x86::entry::Ga
     load(image32, image_for(choice.gate32, false), choice.gate32, x86::vdso::CODE32, false);
     load(image64, image_for(choice.gate64, true), choice.gate64, x86::vdso::CODE64, true);
     x86::entry::set_sysenter_landing_pads(image32.sysenter_return, image64.sysenter_return);
+    fallback_return_by_gate[unsigned(Gate::Int80)] = image32.fallback_return;   // int $0x80 (32-bit vDSO)
+    fallback_return_by_gate[unsigned(Gate::Syscall)] = image64.fallback_return; // syscall (64-bit vDSO)
 
     if (choice.forced_fell_back)
         kprintln("[vdso] vsyscall={}: this CPU cannot: {}; falling back to int $0x80", option_text, choice.why32);
@@ -147,12 +154,6 @@ Gate gate32() {
 }
 Gate gate64() {
     return image64.gate;
-}
-
-bool is_fallback_return(uint64_t rip, Gate gate) {
-    if (gate == Gate::Syscall) return image64.fallback_return && rip == image64.fallback_return;
-    if (gate == Gate::Int80) return image32.fallback_return && rip == image32.fallback_return;
-    return false;
 }
 
 uint64_t sigreturn_trampoline32(bool rt) {

@@ -28,11 +28,11 @@
 #include "arch/x86/vdso/sigframe32.h"
 
         .text
-        .balign 16
+        .balign 4
         /* An unwinder looks up the handler's return address minus one (the
          * middle of the call it assumes). The trampoline was not called, so
          * its unwind information starts one byte early, at this nop. */
-        .skip 15, 0x90
+        .skip 3, 0x90
 .Lsigreturn_nop:
         nop
         .globl __kernel_sigreturn
@@ -45,8 +45,8 @@ __kernel_sigreturn:
 .Lsigreturn_end:
         .size __kernel_sigreturn, . - __kernel_sigreturn
 
-        .balign 16
-        .skip 15, 0x90
+        .balign 4
+        .skip 3, 0x90
 .Lrt_sigreturn_nop:
         nop
         .globl __kernel_rt_sigreturn

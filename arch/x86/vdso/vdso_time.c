@@ -90,31 +90,48 @@ static int clock_kind(int clock) {
     }
 }
 
-/* Nanoseconds on a clock the page keeps (clock_kind >= 0). */
-static uint64_t read_ns(int realtime) {
+/* Nanoseconds on a clock the page keeps (clock_kind >= 0). The seqlock
+ * loop only reads (the parameters and the TSC, all consistent once the
+ * sequence number is even and unchanged); the arithmetic comes after it.
+ * Inlined, and with `realtime` a constant in each copy (the callers below
+ * test the clock's kind first): on i386, where GCC is short of registers
+ * for 64-bit arithmetic, that saves about a tenth of clock_gettime's
+ * instructions. */
+static inline __attribute__((always_inline)) uint64_t read_ns(int realtime) {
     uint32_t seq;
-    uint64_t ns;
+    uint64_t tsc, boot, mult, offset;
     do {
         seq = vdso_data.seq;
         __asm__ volatile("" ::: "memory");
-        ns = vdso_tsc_to_ns((const struct vdso_data*)&vdso_data, rdtsc_ordered());
-        if (realtime) ns += (uint64_t)vdso_data.realtime_offset_ns;
+        boot = vdso_data.tsc_at_boot;
+        mult = vdso_data.ns_mult;
+        offset = realtime ? (uint64_t)vdso_data.realtime_offset_ns : 0;
+        tsc = rdtsc_ordered();
         __asm__ volatile("" ::: "memory");
     } while ((seq & 1) || seq != vdso_data.seq);
-    return ns;
+    struct vdso_data d;
+    d.tsc_at_boot = boot;
+    d.ns_mult = mult;
+    return vdso_tsc_to_ns(&d, tsc) + offset;
+}
+
+/* The same, out of line, for the functions that only read the wall clock
+ * (gettimeofday, time), so that the image stays small. */
+static __attribute__((noinline)) uint64_t realtime_ns(void) {
+    return read_ns(1);
 }
 
 /* Seconds and the nanoseconds left over. On i386 a 64-bit division would
  * be a call into libgcc, which the vDSO does not have: two 32-bit divl
  * instead (the second quotient fits 32 bits, its dividend's high half
  * being a remainder below the divisor). */
-static uint64_t split_ns(uint64_t ns, uint32_t* nsec) {
+static inline __attribute__((always_inline)) uint64_t split_ns(uint64_t ns, uint32_t* nsec) {
 #ifdef __x86_64__
     *nsec = (uint32_t)(ns % NSEC_PER_SEC);
     return ns / NSEC_PER_SEC;
 #else
-    const uint32_t hi = (uint32_t)(ns >> 32);
-    uint32_t q_hi = hi / NSEC_PER_SEC, r = hi % NSEC_PER_SEC, q_lo;
+    uint32_t q_hi, q_lo, r;
+    __asm__("divl %4" : "=a"(q_hi), "=d"(r) : "a"((uint32_t)(ns >> 32)), "d"(0u), "rm"(NSEC_PER_SEC));
     __asm__("divl %4" : "=a"(q_lo), "=d"(r) : "a"((uint32_t)ns), "d"(r), "rm"(NSEC_PER_SEC));
     *nsec = r;
     return (uint64_t)q_hi << 32 | q_lo;
@@ -126,7 +143,7 @@ int __vdso_clock_gettime(int clock, struct old_timespec* ts) {
     const int kind = clock_kind(clock);
     if (kind < 0) return (int)__sysgate_vdso_fallback(NR_CLOCK_GETTIME, clock, (long)ts);
     uint32_t nsec;
-    ts->tv_sec = (long)split_ns(read_ns(kind), &nsec);
+    ts->tv_sec = (long)split_ns(kind ? read_ns(1) : read_ns(0), &nsec);
     ts->tv_nsec = nsec;
     return 0;
 }
@@ -135,7 +152,7 @@ int __vdso_clock_gettime(int clock, struct old_timespec* ts) {
     const int kind = clock_kind(clock);
     if (kind < 0) return (int)__sysgate_vdso_fallback(NR_CLOCK_GETTIME32, clock, (long)ts);
     uint32_t nsec;
-    ts->tv_sec = (long)split_ns(read_ns(kind), &nsec); /* wraps in 2038, as the system call's */
+    ts->tv_sec = (long)split_ns(kind ? read_ns(1) : read_ns(0), &nsec); /* wraps in 2038, as the system call's */
     ts->tv_nsec = (long)nsec;
     return 0;
 }
@@ -144,7 +161,7 @@ int __vdso_clock_gettime64(int clock, struct timespec64* ts) {
     const int kind = clock_kind(clock);
     if (kind < 0) return (int)__sysgate_vdso_fallback(NR_CLOCK_GETTIME64, clock, (long)ts);
     uint32_t nsec;
-    ts->tv_sec = (int64_t)split_ns(read_ns(kind), &nsec);
+    ts->tv_sec = (int64_t)split_ns(kind ? read_ns(1) : read_ns(0), &nsec);
     ts->tv_nsec = nsec;
     return 0;
 }
@@ -153,7 +170,7 @@ int __vdso_clock_gettime64(int clock, struct timespec64* ts) {
 int __vdso_gettimeofday(struct old_timeval* tv, struct vdso_timezone* tz) {
     if (tv) {
         uint32_t nsec;
-        tv->tv_sec = (long)split_ns(read_ns(1), &nsec);
+        tv->tv_sec = (long)split_ns(realtime_ns(), &nsec);
         tv->tv_usec = (long)(nsec / 1000);
     }
     if (tz) tz->tz_minuteswest = tz->tz_dsttime = 0;
@@ -162,7 +179,7 @@ int __vdso_gettimeofday(struct old_timeval* tv, struct vdso_timezone* tz) {
 
 long __vdso_time(long* t) {
     uint32_t nsec;
-    const long seconds = (long)split_ns(read_ns(1), &nsec);
+    const long seconds = (long)split_ns(realtime_ns(), &nsec);
     if (t) *t = seconds;
     return seconds;
 }
