@@ -40,6 +40,8 @@ enum : int {
     ENOSYS = 38,
     ENOTEMPTY = 39,
     ELOOP = 40,
+    EOVERFLOW = 75,
+    EOPNOTSUPP = 95,
     // Kernel-internal, never seen by a program: a blocking call interrupted
     // by a signal. On the way out it becomes -EINTR, or the call is made
     // again (SA_RESTART, or a signal without a handler): kernel/init.cpp.

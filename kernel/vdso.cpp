@@ -5,6 +5,7 @@
 #include "kernel/console.h"
 #include "kernel/exec/elf.h"
 #include "kernel/mm/memory.h"
+#include "kernel/proc/process.h"
 #include "kernel/shutdown.h"
 #include "kernel/time.h"
 #include "kernel/vdso_choice.h"
@@ -98,7 +99,10 @@ void init(const x86::CpuInfo& cpu, const char* option_text, const x86::entry::Ga
 
     load(image32, image_for(choice.gate32, false), choice.gate32, x86::vdso::CODE32, false);
     load(image64, image_for(choice.gate64, true), choice.gate64, x86::vdso::CODE64, true);
-    x86::entry::set_sysenter_landing_pads(image32.sysenter_return, image64.sysenter_return);
+    // The gates add these to the calling process's vDSO base (vdso_base):
+    // mremap may move a vDSO.
+    x86::entry::set_sysenter_landing_pads(image32.sysenter_return - image32.base,
+                                          image64.sysenter_return - image64.base);
 
     if (choice.forced_fell_back)
         kprintln("[vdso] vsyscall={}: this CPU cannot: {}; falling back to int $0x80", option_text, choice.why32);
@@ -111,12 +115,22 @@ void init(const x86::CpuInfo& cpu, const char* option_text, const x86::entry::Ga
 bool map_into(mm::AddressSpace& as, bool is64, Mapping& out) {
     const Loaded& img = is64 ? image64 : image32;
     const uint64_t data = is64 ? x86::vdso::DATA64 : x86::vdso::DATA32;
-    if (as.map_shared(data, ktime::clock_page_phys(), mm::PROT_READ, "vvar")) return false;
-    for (size_t i = 0; i < img.pages; i++)
-        if (as.map_shared(img.base + i * 4096, img.frames[i], mm::PROT_READ | mm::PROT_EXEC, "vdso")) return false;
+    const uint64_t clock_page = ktime::clock_page_phys();
+    // Two special regions, as Linux's [vvar] and [vdso]: moved whole by
+    // mremap or not at all, never written.
+    if (as.map_kernel(data, &clock_page, 1, mm::PROT_READ, mm::vm::MAY_READ, mm::Special::Vvar, "vvar")) return false;
+    if (as.map_kernel(img.base, img.frames, img.pages, mm::PROT_READ | mm::PROT_EXEC,
+                      mm::vm::MAY_READ | mm::vm::MAY_EXEC, mm::Special::Vdso, "vdso"))
+        return false;
+    as.vdso_base = img.base;
     out.base = img.base;
     out.vsyscall = img.vsyscall;
     return true;
+}
+
+uint64_t current_base() {
+    const Process* p = current_process();
+    return p && p->mm ? p->mm->vdso_base : 0;
 }
 
 Gate gate32() {
@@ -127,7 +141,9 @@ Gate gate64() {
 }
 
 bool is_fallback_return(uint64_t rip) {
-    return image64.fallback_return && rip == image64.fallback_return;
+    const Process* p = current_process();
+    if (!image64.fallback_return || !p || !p->is64 || !p->mm || !p->mm->vdso_base) return false;
+    return rip == p->mm->vdso_base + (image64.fallback_return - image64.base);
 }
 
 } // namespace vdso

@@ -19,6 +19,8 @@ struct Mapping {
 };
 // Maps the data page and the code into a new address space.
 bool map_into(mm::AddressSpace& as, bool is64, Mapping& out);
+// Where the calling process's vDSO code is now (0: none): mremap moves it.
+uint64_t current_base();
 
 x86::entry::Gate gate32();
 x86::entry::Gate gate64();

@@ -195,7 +195,7 @@ uint32_t abi_gate(x86::entry::Gate gate) {
 
 void init(bool trace) {
     tracing = trace;
-    x86::entry::install({dispatch, caller_is_64bit});
+    x86::entry::install({dispatch, caller_is_64bit, vdso::current_base});
 }
 
 void set_trace(bool on) {
