@@ -159,13 +159,15 @@ include libc/libc.mk
 include user/user.mk
 include tests/unit/unit.mk
 include tests/boot/selftests/selftests.mk
+include tests/boot/glibc/glibc.mk
 
 # ---------------------------------------------------------------- images
 INITRAMFS := $(BUILD)/initramfs.cpio
 initramfs: $(INITRAMFS)
-$(INITRAMFS): $(USER_PROGRAMS) $(wildcard user/etc/*) scripts/mkinitramfs user/user.mk
+$(INITRAMFS): $(USER_PROGRAMS) $(GLIBC_TEST_PROGRAMS) $(wildcard user/etc/*) scripts/mkinitramfs user/user.mk \
+		tests/boot/glibc/glibc.mk
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) scripts/mkinitramfs $@ $(USER_INITRAMFS_ENTRIES)
+	$(Q)$(PYTHON) scripts/mkinitramfs $@ $(USER_INITRAMFS_ENTRIES) $(GLIBC_INITRAMFS_ENTRIES)
 
 iso: $(ISO)
 $(ISO): $(KERNEL_ELF) $(INITRAMFS) scripts/mkiso

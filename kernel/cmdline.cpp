@@ -8,8 +8,10 @@ namespace cmdline {
 const OptionSpec options[] = {
     {"init", nullptr, 0, 0, "init=PATH ARGS...: the first program and its arguments (the rest of the line)"},
     {"strace", "0|1", 0, 0, "strace=1: print every system call with its gate, arguments and result"},
-    {"vsyscall", "auto|int80|sysenter|syscall", 0, 0,
-     "vsyscall=GATE: the instruction __kernel_vsyscall uses (auto: chosen from CPUID)"},
+    {"vsyscall", "auto|int80|sysenter|syscall;emulate|xonly|none", 0, 0,
+     "vsyscall=GATE,PAGE: the instruction __kernel_vsyscall uses (auto: chosen from CPUID), and the legacy "
+     "vsyscall page at 0xffffffffff600000 as on Linux (xonly: calls emulated, reads fault; emulate: also "
+     "readable; none: absent)"},
     {"selftest", "0|1", 0, 0, "selftest=1: run the in-kernel self-tests, then power off with their result"},
     {"crash", "pagefault|overflow|invalid-opcode|divide|gp", 0, 0,
      "crash=KIND: fault on purpose in the kernel (tests the fault report)"},
@@ -25,17 +27,40 @@ const OptionSpec* find_option(const char* key) {
     return nullptr;
 }
 
-// True if `value` is one of the '|'-separated choices.
-bool is_choice(const char* choices, const char* value) {
-    const char* p = choices;
-    while (*p) {
-        const char* v = value;
-        while (*p && *p != '|' && *p == *v) p++, v++;
-        if ((*p == '|' || !*p) && !*v) return true;
-        while (*p && *p != '|') p++;
-        if (*p == '|') p++;
+bool ends_choice(char c) {
+    return !c || c == '|' || c == ';';
+}
+
+// The group (0, 1...) of the ';'-separated groups of '|'-separated
+// choices that the word value[0, length) belongs to, or -1.
+int choice_group(const char* choices, const char* value, size_t length) {
+    int group = 0;
+    for (const char* p = choices; *p;) {
+        size_t n = 0;
+        while (!ends_choice(p[n])) n++;
+        if (n == length && __builtin_memcmp(p, value, n) == 0) return group;
+        p += n;
+        if (*p == ';') group++;
+        if (*p) p++;
     }
-    return false;
+    return -1;
+}
+
+// True if `value` is one of the choices, or (with groups) a comma list of
+// at most one choice from each group.
+bool is_choice(const char* choices, const char* value) {
+    bool lists = false;
+    for (const char* c = choices; *c; c++) lists |= *c == ';';
+    unsigned seen = 0; // groups already used, as bits
+    for (const char* v = value;;) {
+        size_t n = 0;
+        while (v[n] && !(lists && v[n] == ',')) n++;
+        const int group = choice_group(choices, v, n);
+        if (group < 0 || group >= 32 || (seen >> group & 1)) return false;
+        seen |= 1u << group;
+        if (!v[n]) return true;
+        v += n + 1;
+    }
 }
 
 bool parse_long(const char* s, long& out) {
@@ -60,6 +85,20 @@ bool is_blank(char c) {
 }
 
 } // namespace
+
+bool CommandLine::has_word(const char* key, const char* word) const {
+    const char* value = get(key);
+    if (!value) return false;
+    size_t length = 0;
+    while (word[length]) length++;
+    for (const char* v = value;;) {
+        size_t n = 0;
+        while (v[n] && v[n] != ',') n++;
+        if (n == length && __builtin_memcmp(v, word, n) == 0) return true;
+        if (!v[n]) return false;
+        v += n + 1;
+    }
+}
 
 const char* parsed_text(const char* text, bool skip_first_word) {
     const char* p = text ? text : "";
@@ -143,7 +182,12 @@ void parse(const char* in, CommandLine& out, bool skip_first_word) {
         long number = 0;
         if (spec->choices ? !is_choice(spec->choices, value)
                           : (!parse_long(value, number) || number < spec->min || number > spec->max)) {
-            if (spec->choices)
+            bool lists = false;
+            for (const char* c = spec->choices ? spec->choices : ""; *c; c++) lists |= *c == ';';
+            if (lists)
+                error(out, "{}={}: expected at most one of each of {}, comma-separated; option ignored", word, value,
+                      spec->choices);
+            else if (spec->choices)
                 error(out, "{}={}: expected one of {}; option ignored", word, value, spec->choices);
             else
                 error(out, "{}={}: expected a number from {} to {}; option ignored", word, value, spec->min, spec->max);

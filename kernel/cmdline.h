@@ -17,8 +17,11 @@ namespace cmdline {
 
 struct OptionSpec {
     const char* name;
-    const char* choices; // "a|b|c", or nullptr for a number
-    long min, max;       // for numbers
+    // "a|b|c", or nullptr for a number. Groups separated by ';' make the
+    // value a comma-separated list of at most one word from each group:
+    // "a|b;x|y" takes "a", "y" or "b,x".
+    const char* choices;
+    long min, max; // for numbers
     const char* help;
 };
 extern const OptionSpec options[];
@@ -36,11 +39,13 @@ struct CommandLine {
         const char* value;
     } settings[MAX_WORDS];
     size_t setting_count = 0;
-    char errors[MAX_ERRORS][96];
+    char errors[MAX_ERRORS][160];
     size_t error_count = 0;
 
     // The value given for a kernel option, or `fallback` if absent.
     const char* get(const char* key, const char* fallback = nullptr) const;
+    // For an option whose value is a list: whether `word` is one of its items.
+    bool has_word(const char* key, const char* word) const;
     long get_number(const char* key, long fallback) const;
 };
 

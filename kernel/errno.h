@@ -42,6 +42,7 @@ enum : int {
     ELOOP = 40,
     EOVERFLOW = 75,
     EOPNOTSUPP = 95,
+    ETIMEDOUT = 110,
     // Kernel-internal, never seen by a program: a blocking call interrupted
     // by a signal. On the way out it becomes -EINTR, or the call is made
     // again (SA_RESTART, or a signal without a handler): kernel/init.cpp.

@@ -19,6 +19,7 @@
 #include "kernel/syscall/dispatch.h"
 #include "kernel/trap.h"
 #include "kernel/vdso.h"
+#include "kernel/vsyscall_page.h"
 
 namespace {
 
@@ -43,6 +44,7 @@ void on_user_fault(x86::RegisterFrame& frame) {
     uint64_t address = 0;
     if (frame.entry == x86::idt::PAGE_FAULT) {
         address = x86::read_cr2();
+        if (vsyscall_page::handle_fault(frame, address)) return; // a call of the legacy page
         // First touch of memory the program may use: allocate it.
         if (p->mm && p->mm->handle_fault(address, frame.error_code & 2, frame.error_code & 16)) return;
     }
@@ -67,6 +69,9 @@ void start_init(const cmdline::CommandLine& cmd) {
     Process* init = proc::allocate(nullptr, &error);
     if (!init) panic("cannot create the first process ({})", error);
     init->files = files::new_table();
+    init->fs = new FsContext;
+    init->signals.handlers = signals::new_handlers();
+    if (!init->files || !init->fs || !init->signals.handlers) panic("out of memory for the first process");
     for (int fd = 0; fd < 3; fd++) {
         File* console = nullptr;
         int e = 0;
@@ -92,7 +97,15 @@ void start_gates() {
     kprintln("[gates] int $0x80: IDT vector 0x80, DPL-3 trap gate; sysenter: {}; syscall: {}",
              gates.sysenter ? "MSRs 0x174-0x176 set" : "no SEP",
              gates.syscall ? "STAR/LSTAR/CSTAR/FMASK set" : "absent");
-    vdso::init(boot_cpu(), cmd.get("vsyscall", "auto"), gates);
+    // vsyscall= names the vDSO's gate, the legacy page's mode, or both.
+    static const char* const forced_gates[] = {"int80", "sysenter", "syscall"};
+    const char* gate = "auto";
+    for (const char* g : forced_gates)
+        if (cmd.has_word("vsyscall", g)) gate = g;
+    vdso::init(boot_cpu(), gate, gates);
+    vsyscall_page::init(cmd.has_word("vsyscall", "emulate") ? vsyscall_page::Mode::Emulate
+                        : cmd.has_word("vsyscall", "none")  ? vsyscall_page::Mode::None
+                                                            : vsyscall_page::Mode::XOnly);
     syscall::init(same_string(cmd.get("strace", "0"), "1"));
 }
 

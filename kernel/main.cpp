@@ -85,7 +85,8 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t multiboot_info
     print_memory_map(boot);
 
     const x86::EnabledFeatures on = x86::enable_features(cpu_info);
-    kprintln("[cpu] enabled: NX {} SMEP {} SMAP {} UMIP {} WP yes, SSE {}", on.nx, on.smep, on.smap, on.umip, on.sse);
+    kprintln("[cpu] enabled: NX {} SMEP {} SMAP {} UMIP {} WP yes, SSE {}, FSGSBASE {}", on.nx, on.smep, on.smap,
+             on.umip, on.sse, on.fsgsbase);
     mm::init(boot, {on.nx, on.smep, on.smap, on.umip, on.global_pages});
 
     x86::pic::init();

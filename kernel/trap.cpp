@@ -81,7 +81,7 @@ void on_exception(x86::RegisterFrame& f) {
         // A user's TF can reach the first instructions of a fast gate's
         // stub, in ring 0 (see classify_entry_step). Absorb the trap; for
         // sysenter the stub puts TF back into the user's saved flags
-        // (SPEC section 3, "Entry flags").
+        // (docs/gates.md, entry flags).
         switch (x86::entry::classify_entry_step(f.rip)) {
         case x86::entry::EntryStep::Sysenter:
             f.rflags &= ~x86::rflags::TF;

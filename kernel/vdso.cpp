@@ -81,6 +81,7 @@ Image image_for(Gate gate, bool is64) {
     case Gate::Syscall:
         return {vdso32_syscall_start, vdso32_syscall_end};
     case Gate::Int80:
+    case Gate::Vsyscall: // never a vDSO's gate
         break;
     }
     return {vdso32_int80_start, vdso32_int80_end};

@@ -1,6 +1,6 @@
 #pragma once
 // Which instruction each vDSO's __kernel_vsyscall uses: decided once at
-// boot from CPUID (SPEC section 2), or forced with vsyscall=. Pure logic,
+// boot from CPUID (docs/gates.md gives the rule), or forced with vsyscall=. Pure logic,
 // unit-tested with recorded CPUID values.
 #include "arch/x86/cpu/cpuid.h"
 #include "arch/x86/entry/entry.h"

@@ -34,11 +34,13 @@ enum : uint64_t {
     PLATFORM = 15,
     HWCAP = 16,
     CLKTCK = 17,
+    HWCAP2 = 26,
     SECURE = 23,
     RANDOM = 25,
     EXECFN = 31,
     SYSINFO = 32,
     SYSINFO_EHDR = 33,
+    MINSIGSTKSZ = 51,
 };
 } // namespace at
 

@@ -87,7 +87,7 @@ void report_dropped() {
 // has no job control; the shell ignores SIGINT, so this stops what it runs.
 void interrupt_programs() {
     for (Process* p = proc::first(); p; p = p->next_in_table)
-        if (p->pid > 1 && p->state != ProcessState::Zombie) signals::send(p, sig::SIGINT);
+        if (p->is_group_leader() && p->tgid > 1 && p->group->live) signals::send(p, sig::SIGINT);
 }
 
 void on_serial_interrupt(x86::RegisterFrame&) {

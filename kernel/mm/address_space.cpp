@@ -99,6 +99,11 @@ void AddressSpace::release(const Region& r, uint64_t start, uint64_t end) {
     });
 }
 
+uint64_t AddressSpace::physical_address(uint64_t va) const {
+    Walker w(physical_memory(), root_);
+    return w.translate(va);
+}
+
 void AddressSpace::destroy(Region* r) {
     release(*r, r->start, r->end);
     if (r->backing == Backing::Shared) r->object->put(physical_memory());

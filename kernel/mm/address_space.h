@@ -101,6 +101,10 @@ class AddressSpace {
     // shared, MADV_DONTFORK regions left out, MADV_WIPEONFORK ones empty.
     AddressSpace* clone() const;
 
+    // The physical address behind va if its page is present, else ~0
+    // (futexes are keyed by it, so shared memory shares them).
+    uint64_t physical_address(uint64_t va) const;
+
     // The program break (brk): [brk_start, brk_end) is the "heap" region.
     uint64_t brk_start = 0, brk_end = 0;
     // Where the vDSO's code is (AT_SYSINFO_EHDR): the gates find their

@@ -2,6 +2,7 @@
 
 #include "arch/x86/cpu/context.h"
 #include "arch/x86/cpu/cpu.h"
+#include "arch/x86/cpu/features.h"
 #include "arch/x86/desc/layout.h"
 #include "arch/x86/mm/layout.h"
 #include "arch/x86/vdso/layout.h"
@@ -12,6 +13,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/proc/process.h"
+#include "kernel/random.h"
 #include "kernel/vdso.h"
 
 namespace proc {
@@ -21,17 +23,6 @@ using x86::mm::page_down;
 using x86::mm::page_up;
 
 constexpr uint64_t STACK_SIZE = 8 << 20; // reserved; pages appear on first touch
-
-uint64_t random_state;
-void random_bytes(uint8_t* out, size_t n) {
-    if (!random_state) random_state = x86::rdtsc() | 1;
-    for (size_t i = 0; i < n; i++) {
-        random_state ^= random_state << 13; // xorshift64: unpredictable enough for AT_RANDOM here
-        random_state ^= random_state >> 7;
-        random_state ^= random_state << 17;
-        out[i] = uint8_t(random_state >> 32);
-    }
-}
 
 // Maps the segments of an executable; merges segments that share a page.
 long load_segments(mm::AddressSpace& as, const elf::Executable& exe, const uint8_t* file) {
@@ -97,7 +88,7 @@ long ArgVector::add_from_user(uint64_t array, bool pointers_are_64bit) {
 
 long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& envp) {
     int error = 0;
-    vfs::Node* node = vfs::lookup(p->cwd, path, &error);
+    vfs::Node* node = vfs::lookup(p->cwd(), path, &error);
     if (!node) return error;
     if (node->is_directory()) return -err::EACCES;
     if (!node->is_regular() || !(node->mode & 0111)) return -err::EACCES;
@@ -132,6 +123,8 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
         if (!exe.is64) aux[n++] = {exec::at::SYSINFO, vdso_map.vsyscall};
         aux[n++] = {exec::at::SYSINFO_EHDR, vdso_map.base};
         aux[n++] = {exec::at::HWCAP, leaf1[3]};
+        aux[n++] = {exec::at::HWCAP2, x86::x86_fsgsbase_enabled ? 2ull : 0ull}; // HWCAP2_FSGSBASE
+        aux[n++] = {exec::at::MINSIGSTKSZ, signals::frame_size(exe.is64)};
         aux[n++] = {exec::at::PAGESZ, 4096};
         aux[n++] = {exec::at::CLKTCK, 100};
         aux[n++] = {exec::at::PHDR, exe.phdr_address};
@@ -149,7 +142,7 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
         aux[n++] = {exec::at::EXECFN, 0};
         aux[n++] = {exec::at::PLATFORM, 0};
         uint8_t random[16];
-        random_bytes(random, sizeof(random));
+        random::bytes(random, sizeof(random));
         const exec::StackSpec spec{exe.is64,
                                    stack_top,
                                    argv.strings,
@@ -179,6 +172,12 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
         delete as;
         return result;
     }
+    // The new program runs alone: the process's other tasks end first
+    // (Linux's de_thread). A fatal signal meanwhile ends this one too.
+    if (p == current_process() && !proc::become_single_task(p)) {
+        delete as;
+        return -err::EINTR;
+    }
 
     // The point of no return: the old program is gone from here on.
     mm::AddressSpace* old = p->mm;
@@ -189,6 +188,12 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
         p->vfork_done = true;
         wake_all(p->vfork_wait);
         p->vfork_parent = nullptr;
+    }
+    if (p->files && p->files->refs > 1) { // shared with another process (CLONE_FILES): its own copy now
+        if (FileTable* own = files::copy_table(*p->files)) {
+            files::put_table(p->files);
+            p->files = own;
+        }
     }
     if (p->files) files::close_on_exec(*p->files);
     signals::reset_on_exec(p->signals);
@@ -202,7 +207,7 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
     for (; base[i] && i + 1 < sizeof(p->name); i++) p->name[i] = base[i];
     p->name[i] = 0;
 
-    // Every register zero except the stack pointer; IF on (SPEC section 3).
+    // Every register zero except the stack pointer; IF on, as Linux starts a program.
     x86::RegisterFrame& f = p->frame();
     __builtin_memset(&f, 0, sizeof(f));
     f.rip = exe.entry;

@@ -1,7 +1,10 @@
 #pragma once
-// Processes. Each has one thread of control (gettid() == getpid()), its
-// own address space (shared with a vfork child until it execs) and a
-// kernel stack whose top holds the user register frame of every entry.
+// Tasks: processes and their threads, as Linux has them. Each task has
+// its own kernel stack, whose top holds the user register frame of every
+// entry, its own signal mask and FPU/segment state; the tasks of one
+// process (a thread group, created with clone(CLONE_THREAD)) share the
+// address space, the file table, the signal handlers, the working
+// directory and a pid (getpid() is the group's id, gettid() the task's).
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,15 +17,51 @@
 #include "kernel/proc/wait_queue.h"
 
 struct FileTable;
+struct Process;
 
 enum class ProcessState : uint8_t { Runnable, Sleeping, Zombie };
 
+// Resource limits (getrlimit/setrlimit), Linux's numbering.
+struct ResourceLimit {
+    uint64_t current, maximum; // RLIM_INFINITY is ~0
+};
+constexpr unsigned RLIMIT_COUNT = 16;
+constexpr unsigned RLIMIT_STACK = 3, RLIMIT_NOFILE = 7;
+// Linux's defaults for init (include/asm-generic/resource.h), except what
+// Sysgate's tables bound: 64 descriptors, MAX_PROCESSES tasks.
+void default_limits(ResourceLimit (&limits)[RLIMIT_COUNT]);
+
+// What the tasks of one process share beyond memory and files.
+struct ThreadGroup {
+    Process* leader = nullptr;     // its pid is the group's; the parent waits for it
+    Process* threads = nullptr;    // every task not yet exited, via Process::next_thread
+    unsigned live = 0;             // how many
+    uint64_t pending = 0;          // signals sent to the process (kill), taken by any task
+    bool exiting = false;          // exit_group or a fatal signal: every task ends
+    int exit_status = 0;           // the process's wait status once exiting
+    bool exec_in_progress = false; // execve is ending the other tasks
+    WaitQueue tasks_gone;          // execve waits here for the others to end
+    unsigned refs = 0;             // tasks (alive or zombie) pointing here
+    ResourceLimit limits[RLIMIT_COUNT];
+    bool no_new_privs = false; // prctl(PR_SET_NO_NEW_PRIVS): kept, nothing to restrict here
+};
+
+// The working directory, shared by CLONE_FS.
+struct FsContext {
+    char cwd[256] = "/";
+    unsigned refs = 1;
+};
+
 struct Process {
-    int pid = 0;
+    int pid = 0;  // the task's id (gettid)
+    int tgid = 0; // the process's id (getpid): the group leader's pid
     char name[32] = {};
     ProcessState state = ProcessState::Runnable;
     bool is64 = true;
     bool is_idle = false;
+
+    ThreadGroup* group = nullptr;
+    Process* next_thread = nullptr;
 
     Process* parent = nullptr;
     Process* first_child = nullptr;
@@ -32,7 +71,11 @@ struct Process {
     Process* next_waiting = nullptr; // on a WaitQueue
     WaitQueue* waiting_on = nullptr;
     bool woken_by_signal = false;
-    bool sleep_interruptible = true;
+    Sleep sleep_kind = Sleep::Interruptible;
+    // A sleep with a deadline (sleep_on_until) is also on the scheduler's
+    // list of timed sleepers until it wakes.
+    Process* next_timed = nullptr;
+    bool timed_out = false;
 
     mm::AddressSpace* mm = nullptr;
     mm::KernelStack kernel_stack;
@@ -40,18 +83,22 @@ struct Process {
     x86::UserContext user_context;
 
     FileTable* files = nullptr;
-    char cwd[256] = "/";
+    FsContext* fs = nullptr;
+    const char* cwd() const { return fs->cwd; }
 
     SignalState signals;
     int exit_status = 0;             // wait status, as wait4 reports it
-    WaitQueue child_exited;          // the parent sleeps here in wait4
+    int exit_signal = sig::SIGCHLD;  // what the parent is sent when the process ends (clone's CSIGNAL)
+    int parent_death_signal = 0;     // prctl(PR_SET_PDEATHSIG): sent when the parent process ends
+    WaitQueue child_exited;          // the parent (its group leader) sleeps here in wait4
     uint64_t clear_child_tid = 0;    // set_tid_address / CLONE_CHILD_CLEARTID
     uint64_t set_child_tid = 0;      // CLONE_CHILD_SETTID: written when the child first runs
     Process* vfork_parent = nullptr; // released when this child execs or exits
     bool vfork_done = false;
     WaitQueue vfork_wait;
-    uint64_t wake_at_ns = 0; // nanosleep deadline while sleeping on the timer queue
-    unsigned ticks_left = 0; // of the current time slice
+    uint64_t robust_list = 0, robust_list_length = 0; // set_robust_list
+    uint64_t wake_at_ns = 0;                          // the deadline of a timed sleep
+    unsigned ticks_left = 0;                          // of the current time slice
 
     // The last system call's gate, for tracing and statistics.
     x86::entry::Gate gate = x86::entry::Gate::Int80;
@@ -63,6 +110,7 @@ struct Process {
     x86::RegisterFrame& frame() const {
         return *reinterpret_cast<x86::RegisterFrame*>(kernel_stack.top - sizeof(x86::RegisterFrame));
     }
+    bool is_group_leader() const { return group && group->leader == this; }
 };
 
 Process* current_process();
@@ -76,17 +124,28 @@ Process* find(int pid);
 Process* first(); // the process table, for ps and kill(-1)
 int count();
 
-// A new process with a fresh kernel stack (no address space, no files);
-// nullptr with *error set when out of memory or processes.
-Process* allocate(Process* parent, int* error);
-// Undo allocate() for a process that never ran.
+// A new task with a fresh kernel stack (no address space, no files): the
+// leader of a new process, or with `thread_of` a new task of that process.
+// nullptr with *error set when out of memory or tasks.
+Process* allocate(Process* parent, int* error, Process* thread_of = nullptr);
+// Undo allocate() for a task that never ran.
 void discard(Process* p);
 // Make it runnable; its first run enters user mode through frame().
 void start(Process* p);
 
-[[noreturn]] void exit(int wait_status);
+// The calling task ends (exit); with other tasks left, the process goes on.
+[[noreturn]] void exit_thread(int wait_status);
+// The whole process ends (exit_group, a fatal signal): every task.
+[[noreturn]] void exit_group(int wait_status);
+// execve in a process with several tasks: ends the others and makes the
+// caller the only one (and the leader). False if a fatal signal came first.
+bool become_single_task(Process* p);
 // wait4: -ECHILD, -EINTR, 0 (WNOHANG, nothing yet) or the pid reaped.
 long wait(int pid, int* wait_status, bool no_hang);
+
+// Frees tasks that ended and cannot free their own kernel stack (called
+// once a task switch has left them).
+void reap_dead_tasks();
 
 // Memory accounting for the fork/exec stress test.
 uint64_t processes_created();

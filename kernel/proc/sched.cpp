@@ -8,6 +8,9 @@
 #include "kernel/time.h"
 
 namespace sched {
+
+void wake_from(Process* p);
+
 namespace {
 
 Process* idle;
@@ -16,7 +19,24 @@ Process* run_tail;
 bool resched;
 uint64_t switches;
 
-WaitQueue timer_sleepers;
+// Sleepers with a deadline (sleep_on_until), in no order: tick() wakes
+// those whose time has come.
+Process* timed_sleepers;
+
+void add_timed(Process* p) {
+    p->next_timed = timed_sleepers;
+    timed_sleepers = p;
+}
+
+void remove_timed(Process* p) {
+    for (Process** link = &timed_sleepers; *link; link = &(*link)->next_timed) {
+        if (*link == p) {
+            *link = p->next_timed;
+            break;
+        }
+    }
+    p->next_timed = nullptr;
+}
 
 Process* dequeue() {
     Process* p = run_head;
@@ -60,6 +80,9 @@ void switch_to(Process* prev, Process* next) {
         x86::load_user_context(next->user_context, next->is64);
     }
     x86_switch_stack(&prev->saved_rsp, next->saved_rsp);
+    // Back on this task's stack: a task that ended before the switch has
+    // left its own, which can be freed now.
+    proc::reap_dead_tasks();
 }
 
 } // namespace
@@ -132,25 +155,32 @@ void tick() {
     Process* p = current_process();
     if (p && !p->is_idle && p->ticks_left && --p->ticks_left == 0) resched = true;
     if (p && p->is_idle && run_head) resched = true;
-    // Wake sleepers whose time has come; they re-check their deadline.
-    if (timer_sleepers.first) {
+    // Wake the sleepers whose deadline has come.
+    if (timed_sleepers) {
         const uint64_t now = ktime::now_ns();
-        for (Process* s = timer_sleepers.first; s; s = s->next_waiting)
-            if (s->wake_at_ns <= now) {
-                wake_all(timer_sleepers);
-                break;
-            }
+        for (Process *s = timed_sleepers, *next; s; s = next) {
+            next = s->next_timed;
+            if (s->wake_at_ns > now) continue;
+            remove_timed(s);
+            s->timed_out = true;
+            wake_from(s);
+        }
     }
 }
 
 bool sleep_until(uint64_t deadline_ns) {
     x86::InterruptGuard guard;
-    Process* p = current_process();
-    while (ktime::now_ns() < deadline_ns) {
-        p->wake_at_ns = deadline_ns;
-        if (!sleep_on(timer_sleepers)) return false;
+    WaitQueue nobody; // nothing but the deadline (or a signal) wakes it
+    for (;;) {
+        switch (sleep_on_until(nobody, deadline_ns)) {
+        case Wake::Timeout:
+            return true;
+        case Wake::Signal:
+            return false;
+        case Wake::Event:
+            break;
+        }
     }
-    return true;
 }
 
 uint64_t context_switches() {
@@ -173,9 +203,14 @@ void idle_loop() {
 // ---------------------------------------------------------------- wait queues
 
 bool sleep_on(WaitQueue& q, bool interruptible) {
+    return sleep_on(q, interruptible ? Sleep::Interruptible : Sleep::Uninterruptible);
+}
+
+bool sleep_on(WaitQueue& q, Sleep kind) {
     Process* p = current_process();
-    if (interruptible && signals::has_deliverable(*p)) return false;
-    p->sleep_interruptible = interruptible;
+    if (kind == Sleep::Interruptible && signals::has_deliverable(*p)) return false;
+    if (kind == Sleep::Killable && signals::kill_pending(*p)) return false;
+    p->sleep_kind = kind;
     p->next_waiting = q.first;
     q.first = p;
     p->waiting_on = &q;
@@ -183,6 +218,19 @@ bool sleep_on(WaitQueue& q, bool interruptible) {
     p->state = ProcessState::Sleeping;
     sched::schedule();
     return !p->woken_by_signal;
+}
+
+Wake sleep_on_until(WaitQueue& q, uint64_t deadline_ns) {
+    Process* p = current_process();
+    x86::InterruptGuard guard;
+    if (ktime::now_ns() >= deadline_ns) return Wake::Timeout;
+    p->wake_at_ns = deadline_ns;
+    p->timed_out = false;
+    sched::add_timed(p);
+    const bool woken = sleep_on(q, Sleep::Interruptible);
+    sched::remove_timed(p); // woken by something else first
+    if (p->timed_out) return Wake::Timeout;
+    return woken ? Wake::Event : Wake::Signal;
 }
 
 void wake_all(WaitQueue& q) {
@@ -198,21 +246,34 @@ void wake_all(WaitQueue& q) {
     }
 }
 
-// Wakes one sleeper so it can notice a signal (kernel/proc/signal.cpp).
-void interrupt_sleep(Process* p) {
-    x86::InterruptGuard guard;
-    if (p->state != ProcessState::Sleeping || !p->waiting_on || !p->sleep_interruptible) return;
-    WaitQueue& q = *p->waiting_on;
-    for (Process** link = &q.first; *link; link = &(*link)->next_waiting) {
-        if (*link == p) {
-            *link = p->next_waiting;
-            break;
+namespace sched {
+
+// Takes a sleeper off its queue and makes it runnable.
+void wake_from(Process* p) {
+    if (p->state != ProcessState::Sleeping) return;
+    if (WaitQueue* q = p->waiting_on) {
+        for (Process** link = &q->first; *link; link = &(*link)->next_waiting) {
+            if (*link == p) {
+                *link = p->next_waiting;
+                break;
+            }
         }
     }
     p->next_waiting = nullptr;
     p->waiting_on = nullptr;
+    wake_up(p);
+}
+
+} // namespace sched
+
+// Wakes one sleeper so it can notice a signal (kernel/proc/signal.cpp):
+// an interruptible one for any signal, a killable one for SIGKILL.
+void interrupt_sleep(Process* p, bool fatal) {
+    x86::InterruptGuard guard;
+    if (p->state != ProcessState::Sleeping || !p->waiting_on) return;
+    if (p->sleep_kind == Sleep::Uninterruptible || (p->sleep_kind == Sleep::Killable && !fatal)) return;
     p->woken_by_signal = true;
-    sched::wake_up(p);
+    sched::wake_from(p);
 }
 
 Process* current_process() {

@@ -128,9 +128,24 @@ struct [[gnu::packed]] RtSigFrame32 {
 
 constexpr size_t FPSTATE_SIZE = 512;
 
+// A fatal signal ends the whole process; a task killed because its
+// process is ending (exit_group, execve) just ends.
 [[noreturn]] void die(int s) {
+    Process* p = current_process();
+    if (p->group->exiting || p->group->exec_in_progress) proc::exit_thread(p->group->exit_status);
     const bool core = default_action(s) == Default::Core;
-    proc::exit((s & 0x7f) | (core ? 0x80 : 0));
+    proc::exit_group((s & 0x7f) | (core ? 0x80 : 0));
+}
+
+uint64_t deliverable_mask(const Process& p) {
+    return (p.signals.pending | p.group->pending) & (~p.signals.blocked | UNBLOCKABLE);
+}
+
+// A signal whose disposition is to ignore it is discarded when sent.
+bool discarded(const Process* p, int s) {
+    const uint64_t handler = p->signals.action(s).handler;
+    return s != sig::SIGKILL &&
+           (handler == sig::SIG_IGN || (handler == sig::SIG_DFL && default_action(s) == Default::Ignore));
 }
 
 constexpr int SS_ONSTACK = 1, SS_DISABLE = 2;
@@ -308,28 +323,60 @@ const char* name(int s) {
 }
 
 void send(Process* p, int s) {
+    if (s < 1 || s > sig::NSIG || !p->group || !p->group->live) return;
+    if (discarded(p, s)) return;
+    x86::InterruptGuard guard;
+    ThreadGroup* g = p->group;
+    g->pending |= sig::bit(s);
+    // Wake a task that can take it: one that does not block it (all of
+    // them for SIGKILL, which ends them all).
+    for (Process* t = g->threads; t; t = t->next_thread) {
+        if (!(deliverable_mask(*t) & sig::bit(s))) continue;
+        interrupt_sleep(t, s == sig::SIGKILL);
+        if (s != sig::SIGKILL) break;
+    }
+}
+
+void send_to_task(Process* p, int s) {
     if (s < 1 || s > sig::NSIG || p->state == ProcessState::Zombie) return;
-    const uint64_t handler = p->signals.actions[s].handler;
-    // Signals whose disposition is to be ignored are discarded at once.
-    if (s != sig::SIGKILL &&
-        (handler == sig::SIG_IGN || (handler == sig::SIG_DFL && default_action(s) == Default::Ignore)))
-        return;
+    if (discarded(p, s)) return;
     x86::InterruptGuard guard;
     p->signals.pending |= sig::bit(s);
-    if (has_deliverable(*p)) interrupt_sleep(p);
+    if (deliverable_mask(*p) & sig::bit(s)) interrupt_sleep(p, s == sig::SIGKILL);
 }
 
 bool has_deliverable(const Process& p) {
-    return p.signals.pending & (~p.signals.blocked | UNBLOCKABLE);
+    return deliverable_mask(p);
+}
+
+bool kill_pending(const Process& p) {
+    return (p.signals.pending | p.group->pending) & sig::bit(sig::SIGKILL);
+}
+
+SignalHandlers* new_handlers() {
+    return new SignalHandlers;
+}
+
+SignalHandlers* copy_handlers(const SignalHandlers& h) {
+    SignalHandlers* copy = new SignalHandlers;
+    if (copy) __builtin_memcpy(copy->actions, h.actions, sizeof(copy->actions));
+    return copy;
+}
+
+void put_handlers(SignalState& s) {
+    if (s.handlers && --s.handlers->refs == 0) delete s.handlers;
+    s.handlers = nullptr;
 }
 
 void deliver(RegisterFrame& f) {
     Process* p = current_process();
     while (has_deliverable(*p)) {
-        const uint64_t ready = p->signals.pending & (~p->signals.blocked | UNBLOCKABLE);
-        const int s = __builtin_ctzll(ready) + 1;
-        p->signals.pending &= ~sig::bit(s);
-        KernelSigaction& act = p->signals.actions[s];
+        // The task's own signals first (faults, tgkill), then the process's.
+        const uint64_t mask = ~p->signals.blocked | UNBLOCKABLE;
+        uint64_t& from = (p->signals.pending & mask) ? p->signals.pending : p->group->pending;
+        const int s = __builtin_ctzll(from & mask) + 1;
+        from &= ~sig::bit(s);
+        KernelSigaction& act = p->signals.action(s);
         if (s == sig::SIGKILL || act.handler == sig::SIG_DFL) {
             if (default_action(s) == Default::Ignore) continue;
             die(s);
@@ -412,6 +459,11 @@ int64_t sigreturn(RegisterFrame& f, bool is64) {
     return int64_t(f.rax);
 }
 
+uint64_t frame_size(bool is64) {
+    // The FPU area (64-aligned), the frame (16-aligned), and 64-bit's red zone.
+    return is64 ? FPSTATE_SIZE + 64 + sizeof(RtSigFrame64) + 16 + 128 : FPSTATE_SIZE + 64 + sizeof(RtSigFrame32) + 16;
+}
+
 int signal_for_exception(unsigned vector) {
     switch (vector) {
     case x86::idt::DIVIDE_ERROR:
@@ -433,10 +485,17 @@ int signal_for_exception(unsigned vector) {
 }
 
 void reset_on_exec(SignalState& s) {
+    // Handlers shared with tasks of the old program's process are its own now.
+    if (s.handlers->refs > 1) {
+        if (SignalHandlers* own = copy_handlers(*s.handlers)) {
+            put_handlers(s);
+            s.handlers = own;
+        }
+    }
     for (int i = 1; i <= sig::NSIG; i++)
-        if (s.actions[i].handler != sig::SIG_IGN) s.actions[i] = {};
-    s.pending = 0;
+        if (s.handlers->actions[i].handler != sig::SIG_IGN) s.handlers->actions[i] = {};
     s.altstack_base = s.altstack_size = 0;
+    s.fault = {};
 }
 
 long set_altstack(uint64_t new_base, uint64_t new_size, int new_flags, bool change, uint64_t& old_base,
@@ -480,7 +539,7 @@ void on_user_exception(RegisterFrame& f, uint64_t fault_address) {
                      name(s));
     }
     // A fault cannot be blocked or ignored: if it is, the program dies of it.
-    KernelSigaction& act = p->signals.actions[s];
+    KernelSigaction& act = p->signals.action(s);
     if ((p->signals.blocked & sig::bit(s)) || act.handler == sig::SIG_IGN) {
         p->signals.blocked &= ~sig::bit(s);
         act = {};

@@ -67,11 +67,20 @@ struct FaultInfo {
     int signal = 0; // the signal these details belong to (0: none)
 };
 
-struct SignalState {
+// The handlers, shared by the tasks of a process (CLONE_SIGHAND).
+struct SignalHandlers {
     KernelSigaction actions[sig::NSIG + 1] = {};
+    unsigned refs = 1;
+};
+
+// A task's signal state. What is sent to the whole process waits in its
+// ThreadGroup (kernel/proc/process.h) until some task takes it.
+struct SignalState {
+    SignalHandlers* handlers = nullptr;
+    KernelSigaction& action(int signal) const { return handlers->actions[signal]; }
     FaultInfo fault;
     uint64_t blocked = 0;
-    uint64_t pending = 0;
+    uint64_t pending = 0; // sent to this task (tgkill, faults)
     // sigaltstack: where SA_ONSTACK handlers run (size 0: none).
     uint64_t altstack_base = 0, altstack_size = 0;
 };
@@ -80,9 +89,19 @@ namespace signals {
 
 const char* name(int signal);
 
-// Marks a signal pending and wakes the process if it sleeps.
+// Makes a signal pending for the whole process p belongs to (kill): some
+// task that does not block it takes it, and is woken if it sleeps.
 void send(Process* p, int signal);
+// Makes a signal pending for one task (tgkill, tkill).
+void send_to_task(Process* p, int signal);
 bool has_deliverable(const Process& p);
+bool kill_pending(const Process& p); // SIGKILL for the task or its process
+
+// The handlers of a new process (all default), a copy (fork), or shared
+// (CLONE_SIGHAND: take another reference). put_handlers drops one.
+SignalHandlers* new_handlers();
+SignalHandlers* copy_handlers(const SignalHandlers& h);
+void put_handlers(SignalState& s);
 // On the way back to user mode: runs default actions (which may end the
 // process) or builds a handler frame on the user stack.
 void deliver(x86::RegisterFrame& frame);
@@ -102,10 +121,14 @@ void on_user_exception(x86::RegisterFrame& frame, uint64_t fault_address);
 // fork keeps actions and mask; execve resets handled signals to default.
 void reset_on_exec(SignalState& s);
 
+// The most stack a signal frame takes (AT_MINSIGSTKSZ): what an
+// alternate signal stack needs at the very least.
+uint64_t frame_size(bool is64);
+
 // sigaltstack, for both ABIs (stack_t differs only in its word sizes).
 long set_altstack(uint64_t new_base, uint64_t new_size, int new_flags, bool change, uint64_t& old_base,
                   uint64_t& old_size, int& old_flags);
 
 } // namespace signals
 
-void interrupt_sleep(Process* p);
+void interrupt_sleep(Process* p, bool fatal = false);

@@ -26,7 +26,7 @@ unsigned stats_gate(const x86::RegisterFrame& frame, x86::entry::Gate gate) {
 }
 
 const char* gate_label(unsigned stats_gate_index) {
-    static const char* const labels[SYSGATE_GATES] = {"int80", "sysenter", "syscall", "vdso-fallback"};
+    static const char* const labels[SYSGATE_GATES] = {"int80", "sysenter", "syscall", "vdso-fallback", "vsyscall"};
     return labels[stats_gate_index];
 }
 
@@ -80,6 +80,10 @@ const char* error_name(int64_t result) {
         return "ENAMETOOLONG";
     case err::ENOSYS:
         return "ENOSYS";
+    case err::EOPNOTSUPP:
+        return "EOPNOTSUPP";
+    case err::ETIMEDOUT:
+        return "ETIMEDOUT";
     case err::ERESTARTSYS:
         return "ERESTARTSYS (interrupted: EINTR, or made again)";
     default:
@@ -151,11 +155,14 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     const Entry* e = call.number < size ? &table[x86::index_nospec(call.number, size)] : nullptr;
     if (e && !e->name) e = nullptr;
 
-    if (tracing && never_returns(e)) {
-        kprint_lock();
-        trace_call(console::sink(), gate, p, e, call);
-        fmt::format(console::sink(), ") = ?\n");
-        kprint_unlock();
+    // The call is written out before it runs: its arguments may name
+    // memory the call replaces (execve's path) or it may never return.
+    char traced[256];
+    const bool trace = tracing;
+    if (trace) {
+        fmt::BufferSink text(traced, sizeof(traced));
+        trace_call(text, gate, p, e, call);
+        if (never_returns(e)) kprintln("{}) = ?", traced);
     }
     if (p->stack_poison) poison_stack_below(p);
     const uint64_t start = x86::rdtsc();
@@ -163,14 +170,11 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     gate_counters.calls[gate]++;
     gate_counters.tsc_ticks[gate] += x86::rdtsc() - start;
 
-    if (tracing) {
-        kprint_lock();
-        trace_call(console::sink(), gate, p, e, call);
+    if (trace) {
         if (result < 0 && result >= -4095)
-            fmt::format(console::sink(), ") = {} {}\n", result, error_name(result));
+            kprintln("{}) = {} {}", traced, result, error_name(result));
         else
-            fmt::format(console::sink(), result >= 0 && result < 4096 ? ") = {}\n" : ") = {:#x}\n", result);
-        kprint_unlock();
+            kprintln(result >= 0 && result < 4096 ? "{}) = {}" : "{}) = {:#x}", traced, result);
     }
     return result;
 }
@@ -189,8 +193,16 @@ uint32_t abi_gate(x86::entry::Gate gate) {
         return SYSGATE_GATE_SYSENTER;
     case x86::entry::Gate::Syscall:
         return SYSGATE_GATE_SYSCALL;
+    case x86::entry::Gate::Vsyscall:
+        return SYSGATE_GATE_VSYSCALL;
     }
     return SYSGATE_GATE_INT80;
+}
+
+int64_t dispatch_legacy(x86::RegisterFrame& frame, uint32_t number) {
+    const x86::entry::SystemCall call{
+        x86::entry::Gate::Vsyscall, x86::entry::Abi::X86_64, number, {frame.rdi, frame.rsi, frame.rdx, 0, 0, 0}};
+    return dispatch(frame, call);
 }
 
 void init(bool trace) {

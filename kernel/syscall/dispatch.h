@@ -13,6 +13,10 @@ void init(bool trace);
 // A gate as the Sysgate ABI numbers it (SYSGATE_GATE_* in <sysgate/abi.h>).
 uint32_t abi_gate(x86::entry::Gate gate);
 
+// A call of the legacy vsyscall page: the x86_64 call `number` with the
+// frame's rdi, rsi and rdx, counted and traced as the vsyscall gate.
+int64_t dispatch_legacy(x86::RegisterFrame& frame, uint32_t number);
+
 void set_trace(bool on);
 bool trace_enabled();
 

@@ -44,6 +44,31 @@ int64_t sys_sigaltstack(UserPtr<const void> stack, UserPtr<void> old);
 int64_t sys_sigaltstack32(UserPtr<const void> stack, UserPtr<void> old);
 int64_t sys_rt_sigreturn();
 int64_t sys_rt_sigreturn32();
+int64_t sys_tgkill(int tgid, int tid, int signal);
+int64_t sys_tkill(int tid, int signal);
+
+// ---- threads (sys_process.cpp)
+int64_t sys_futex(UserPtr<uint32_t> word, int op, uint32_t value, uint64_t timeout, UserPtr<uint32_t> word2,
+                  uint32_t value3);
+int64_t sys_futex32(UserPtr<uint32_t> word, int op, uint32_t value, uint32_t timeout, UserPtr<uint32_t> word2,
+                    uint32_t value3);
+int64_t sys_futex_time64(UserPtr<uint32_t> word, int op, uint32_t value, uint32_t timeout, UserPtr<uint32_t> word2,
+                         uint32_t value3);
+int64_t sys_set_robust_list(UserPtr<void> head, size_t length);
+int64_t sys_get_robust_list(int pid, UserPtr<uint64_t> head, UserPtr<uint64_t> length);
+
+// ---- resources (sys_resource.cpp)
+int64_t sys_sched_getaffinity(int pid, uint32_t length, UserPtr<void> mask);
+int64_t sys_sched_getaffinity32(int pid, uint32_t length, UserPtr<void> mask);
+int64_t sys_sched_setaffinity(int pid, uint32_t length, UserPtr<const void> mask);
+int64_t sys_prlimit64(int pid, uint32_t resource, UserPtr<const void> new_limit, UserPtr<void> old_limit);
+int64_t sys_getrlimit(uint32_t resource, UserPtr<void> limit);
+int64_t sys_setrlimit(uint32_t resource, UserPtr<const void> limit);
+int64_t sys_ugetrlimit32(uint32_t resource, UserPtr<void> limit);
+int64_t sys_old_getrlimit32(uint32_t resource, UserPtr<void> limit);
+int64_t sys_setrlimit32(uint32_t resource, UserPtr<const void> limit);
+int64_t sys_getrandom(UserPtr<void> buf, size_t length, uint32_t flags);
+int64_t sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t arg5);
 
 // ---- files (sys_file.cpp)
 int64_t sys_read(int fd, UserPtr<void> buf, size_t count);
@@ -75,6 +100,7 @@ int64_t sys_getcwd(UserPtr<char> buf, size_t size);
 int64_t sys_chdir(UserPtr<const char> path);
 int64_t sys_access(UserPtr<const char> path, int mode);
 int64_t sys_readlink(UserPtr<const char> path, UserPtr<char> buf, size_t size);
+int64_t sys_statx(int dirfd, UserPtr<const char> path, int flags, uint32_t mask, UserPtr<void> buf);
 
 // ---- memory (sys_memory.cpp)
 int64_t sys_brk(uint64_t address);
@@ -104,6 +130,9 @@ int64_t sys_time32(UserPtr<int32_t> t);
 int64_t sys_nanosleep(UserPtr<const void> request, UserPtr<void> remaining);
 int64_t sys_nanosleep32(UserPtr<const void> request, UserPtr<void> remaining);
 int64_t sys_getcpu(UserPtr<uint32_t> cpu, UserPtr<uint32_t> node, UserPtr<void> cache);
+int64_t sys_clock_nanosleep(int clock, int flags, UserPtr<const void> request, UserPtr<void> remaining);
+int64_t sys_clock_nanosleep32(int clock, int flags, UserPtr<const void> request, UserPtr<void> remaining);
+int64_t sys_clock_nanosleep_time64(int clock, int flags, UserPtr<const void> request, UserPtr<void> remaining);
 
 // ---- Sysgate's own (sys_sysgate.cpp)
 int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size);

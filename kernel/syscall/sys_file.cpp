@@ -18,7 +18,7 @@ constexpr int FD_CLOEXEC = 1;
 // The directory a relative path starts from: the cwd, or an open directory.
 long base_directory(int dirfd, const char* path, char* out, size_t capacity) {
     if (path[0] == '/' || dirfd == AT_FDCWD) {
-        const char* cwd = current_process()->cwd;
+        const char* cwd = current_process()->cwd();
         size_t i = 0;
         for (; cwd[i] && i + 1 < capacity; i++) out[i] = cwd[i];
         out[i] = 0;
@@ -99,23 +99,58 @@ long put_stat(const FileStatus& s, UserPtr<void> buf, bool i386) {
     return copy_to_user(buf, &out, sizeof(out));
 }
 
-long stat_path(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags, bool i386) {
-    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -err::EINVAL;
+// What fstatat and statx report for (dirfd, path, flags).
+long status_at(int dirfd, UserPtr<const char> path, int flags, FileStatus& out) {
     if (flags & AT_EMPTY_PATH) { // fstatat(fd, "", ...): the descriptor itself
         char first = 0;
         if (copy_from_user(&first, path, 1)) return -err::EFAULT;
         if (!first) {
             File* f = files::get(dirfd);
             if (!f) return -err::EBADF;
-            FileStatus s;
-            f->status(s);
-            return put_stat(s, buf, i386);
+            f->status(out);
+            return 0;
         }
     }
     long error = 0;
     vfs::Node* node = resolve(dirfd, path, &error);
     if (!node) return error;
-    return put_stat(vfs::status_of(node), buf, i386);
+    out = vfs::status_of(node);
+    return 0;
+}
+
+long stat_path(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags, bool i386) {
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -err::EINVAL;
+    FileStatus s;
+    if (const long e = status_at(dirfd, path, flags, s)) return e;
+    return put_stat(s, buf, i386);
+}
+
+// struct statx (include/uapi/linux/stat.h), the same for both ABIs.
+struct StatxTimestamp {
+    int64_t sec;
+    uint32_t nsec;
+    int32_t reserved;
+};
+struct Statx {
+    uint32_t mask, blksize;
+    uint64_t attributes;
+    uint32_t nlink, uid, gid;
+    uint16_t mode, spare0;
+    uint64_t ino, size, blocks, attributes_mask;
+    StatxTimestamp atime, btime, ctime, mtime;
+    uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+    uint64_t mnt_id;
+    uint32_t dio_mem_align, dio_offset_align;
+    uint64_t spare3[12];
+};
+static_assert(sizeof(Statx) == 256);
+
+// Linux's dev_t: major in bits 8-19 (and 32+), minor in 0-7 and 20-31.
+uint32_t major_of(uint64_t dev) {
+    return uint32_t((dev >> 8 & 0xfff) | (dev >> 32 & 0xfffff000u));
+}
+uint32_t minor_of(uint64_t dev) {
+    return uint32_t((dev & 0xff) | (dev >> 12 & 0xffffff00u));
 }
 
 long stat_fd(int fd, UserPtr<void> buf, bool i386) {
@@ -130,24 +165,39 @@ long do_writev(int fd, UserPtr<const void> iov, int count, bool i386) {
     File* f = files::get(fd);
     if (!f) return -err::EBADF;
     if ((f->flags & oflag::ACCMODE) == oflag::RDONLY) return -err::EBADF;
-    if (count < 0 || count > 1024) return -err::EINVAL;
+    if (count < 0 || count > 1024) return -err::EINVAL; // UIO_MAXIOV
+    // The whole vector is read and checked before anything is written
+    // (Linux's import_iovec): a negative length is -EINVAL, a buffer
+    // outside the caller's space -EFAULT.
+    struct Piece {
+        uint64_t base, length;
+    };
+    Piece pieces[64];
     long total = 0;
-    for (int i = 0; i < count; i++) {
-        uint64_t base = 0, length = 0;
-        if (i386) {
-            uint32_t v[2];
-            if (copy_from_user(v, iov + size_t(i) * 8, 8)) return total ? total : -err::EFAULT;
-            base = v[0], length = v[1];
-        } else {
-            uint64_t v[2];
-            if (copy_from_user(v, iov + size_t(i) * 16, 16)) return total ? total : -err::EFAULT;
-            base = v[0], length = v[1];
+    for (int first = 0; first < count; first += 64) {
+        const int n = count - first < 64 ? count - first : 64;
+        for (int i = 0; i < n; i++) {
+            if (i386) {
+                uint32_t v[2];
+                if (copy_from_user(v, iov + size_t(first + i) * 8, 8)) return -err::EFAULT;
+                pieces[i] = {v[0], v[1]};
+                if (int32_t(v[1]) < 0) return -err::EINVAL;
+            } else {
+                uint64_t v[2];
+                if (copy_from_user(v, iov + size_t(first + i) * 16, 16)) return -err::EFAULT;
+                pieces[i] = {v[0], v[1]};
+                if (int64_t(v[1]) < 0) return -err::EINVAL;
+            }
+            if (!user_range_ok(pieces[i].base, pieces[i].length)) return -err::EFAULT;
         }
-        if (!length) continue;
-        const long n = f->write(UserPtr<const void>(base), length);
-        if (n < 0) return total ? total : n;
-        total += n;
-        if (uint64_t(n) < length) break;
+        for (int i = 0; i < n; i++) {
+            const uint64_t base = pieces[i].base, length = pieces[i].length;
+            if (!length) continue;
+            const long written = f->write(UserPtr<const void>(base), length);
+            if (written < 0) return total ? total : written;
+            total += written;
+            if (uint64_t(written) < length) return total;
+        }
     }
     return total;
 }
@@ -192,9 +242,12 @@ long duplicate_to(int fd, int new_fd, bool cloexec) {
 
 } // namespace
 
+// read and write check the whole buffer first, as Linux's access_ok does,
+// then cut the count to MAX_RW_COUNT.
 int64_t sys_read(int fd, UserPtr<void> buf, size_t count) {
     File* f = files::get(fd);
     if (!f || (f->flags & oflag::ACCMODE) == oflag::WRONLY) return -err::EBADF;
+    if (!user_range_ok(buf.address(), count)) return -err::EFAULT;
     if (count > 0x7ffff000) count = 0x7ffff000; // Linux's MAX_RW_COUNT
     return f->read(buf, count);
 }
@@ -202,6 +255,7 @@ int64_t sys_read(int fd, UserPtr<void> buf, size_t count) {
 int64_t sys_write(int fd, UserPtr<const void> buf, size_t count) {
     File* f = files::get(fd);
     if (!f || (f->flags & oflag::ACCMODE) == oflag::RDONLY) return -err::EBADF;
+    if (!user_range_ok(buf.address(), count)) return -err::EFAULT;
     if (count > 0x7ffff000) count = 0x7ffff000;
     return f->write(buf, count);
 }
@@ -323,7 +377,7 @@ int64_t sys_ioctl(int fd, uint32_t command, uint64_t arg) {
 }
 
 int64_t sys_getcwd(UserPtr<char> buf, size_t size) {
-    const char* cwd = current_process()->cwd;
+    const char* cwd = current_process()->cwd();
     size_t n = 0;
     while (cwd[n]) n++;
     if (size < n + 1) return -err::ERANGE;
@@ -337,11 +391,11 @@ int64_t sys_chdir(UserPtr<const char> user_path) {
     if (n < 0) return n;
     Process* p = current_process();
     int error = 0;
-    vfs::Node* node = vfs::lookup(p->cwd, path, &error);
+    vfs::Node* node = vfs::lookup(p->cwd(), path, &error);
     if (!node) return error;
     if (!node->is_directory()) return -err::ENOTDIR;
-    if (const int e = vfs::normalize(p->cwd, path, canonical, sizeof(canonical))) return e;
-    __builtin_memcpy(p->cwd, canonical, sizeof(p->cwd));
+    if (const int e = vfs::normalize(p->cwd(), path, canonical, sizeof(canonical))) return e;
+    __builtin_memcpy(p->fs->cwd, canonical, sizeof(p->fs->cwd));
     return 0;
 }
 
@@ -359,4 +413,26 @@ int64_t sys_readlink(UserPtr<const char> path, UserPtr<char>, size_t) {
     // does not exist or is not a link.
     long error = 0;
     return resolve(AT_FDCWD, path, &error) ? -err::EINVAL : error;
+}
+
+int64_t sys_statx(int dirfd, UserPtr<const char> path, int flags, uint32_t mask, UserPtr<void> buf) {
+    constexpr int AT_NO_AUTOMOUNT = 0x800, AT_STATX_SYNC_TYPE = 0x6000;
+    constexpr uint32_t STATX_BASIC_STATS = 0x7ff, STATX_RESERVED = 0x80000000;
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)) return -err::EINVAL;
+    if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (mask & STATX_RESERVED)) return -err::EINVAL;
+    FileStatus s;
+    if (const long e = status_at(dirfd, path, flags, s)) return e;
+    Statx out;
+    __builtin_memset(&out, 0, sizeof(out));
+    out.mask = STATX_BASIC_STATS; // what is filled in, whatever was asked
+    out.blksize = 4096;
+    out.nlink = uint32_t(s.nlink);
+    out.mode = uint16_t(s.mode);
+    out.ino = s.ino;
+    out.size = s.size;
+    out.blocks = s.blocks;
+    out.atime.sec = out.ctime.sec = out.mtime.sec = int64_t(s.mtime_sec);
+    out.rdev_major = major_of(s.rdev), out.rdev_minor = minor_of(s.rdev);
+    out.dev_major = major_of(s.dev), out.dev_minor = minor_of(s.dev);
+    return copy_to_user(buf, &out, sizeof(out)) ? -err::EFAULT : 0;
 }

@@ -8,25 +8,84 @@
 #include "kernel/errno.h"
 #include "kernel/fs/file.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/futex.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
 #include "kernel/syscall/handlers.h"
 
 namespace {
 
-constexpr uint64_t CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_VFORK = 0x4000,
-                   CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000,
-                   CLONE_SETTLS = 0x80000, CSIGNAL = 0xff;
-constexpr uint64_t SUPPORTED_CLONE_FLAGS =
-    CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
+constexpr uint64_t CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_PIDFD = 0x1000,
+                   CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000,
+                   CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000,
+                   CLONE_CHILD_CLEARTID = 0x200000, CLONE_DETACHED = 0x400000, CLONE_UNTRACED = 0x800000,
+                   CLONE_CHILD_SETTID = 0x1000000, CLONE_IO = 0x80000000, CSIGNAL = 0xff;
+// What Sysgate does (or, for CLONE_PTRACE, CLONE_SYSVSEM, CLONE_DETACHED,
+// CLONE_UNTRACED and CLONE_IO, has nothing to do for); the namespace and
+// pidfd flags are refused.
+constexpr uint64_t SUPPORTED_CLONE_FLAGS = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE |
+                                           CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |
+                                           CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED |
+                                           CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_IO;
 
-// fork, vfork and clone in one: a copy of the caller that returns 0.
-int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPtr<int> child_tid) {
-    if (flags & ~SUPPORTED_CLONE_FLAGS) return -err::EINVAL; // threads are not supported
+// struct user_desc (arch/x86/include/uapi/asm/ldt.h).
+struct UserDesc {
+    uint32_t entry_number;
+    uint32_t base_addr;
+    uint32_t limit;
+    uint32_t flags; // seg_32bit:1 contents:2 read_exec_only:1 limit_in_pages:1 seg_not_present:1 useable:1 lm:1
+};
+constexpr uint32_t SEG_32BIT = 1, CONTENTS = 3 << 1, READ_EXEC_ONLY = 1 << 3, LIMIT_IN_PAGES = 1 << 4,
+                   SEG_NOT_PRESENT = 1 << 5, USEABLE = 1 << 6;
+
+// Linux's rules for a TLS descriptor (arch/x86/kernel/tls.c): "empty"
+// (clears the slot) or all zero, else a present 32-bit data segment.
+bool tls_clears(const UserDesc& d) {
+    const bool empty = !d.base_addr && !d.limit && (d.flags & ~USEABLE) == (READ_EXEC_ONLY | SEG_NOT_PRESENT);
+    return empty || (!d.base_addr && !d.limit && !(d.flags & ~USEABLE));
+}
+bool tls_acceptable(const UserDesc& d) {
+    return tls_clears(d) || ((d.flags & SEG_32BIT) && (d.flags & CONTENTS) >> 1 <= 1 && !(d.flags & SEG_NOT_PRESENT));
+}
+
+// set_thread_area on a context: entry_number -1 takes a free slot (and
+// says which, if `allocate`). The running task's GDT slots follow.
+long set_tls(x86::UserContext& ctx, UserDesc& d, bool allocate, bool running) {
+    uint64_t(&tls)[3] = ctx.tls;
+    if (d.entry_number == ~0u) {
+        if (!allocate) return -err::EINVAL;
+        unsigned slot = 0;
+        while (slot < 3 && tls[slot]) slot++;
+        if (slot == 3) return -err::ESRCH;
+        d.entry_number = x86::gdt::TLS_FIRST + slot;
+    } else if (d.entry_number < x86::gdt::TLS_FIRST || d.entry_number >= x86::gdt::TLS_FIRST + 3) {
+        return -err::EINVAL;
+    }
+    if (!tls_acceptable(d)) return -err::EINVAL;
+    // A TLS slot never holds a 64-bit code segment: lm is ignored (Linux too).
+    tls[d.entry_number - x86::gdt::TLS_FIRST] =
+        tls_clears(d) ? 0 : x86::desc::from_user_desc(d.base_addr, d.limit, d.flags & ~(1u << 7));
+    if (running) x86::install_tls(tls);
+    return 0;
+}
+
+// fork, vfork, clone and pthread_create in one: a copy of the caller (a
+// new process, or a new task of the caller's) that returns 0.
+int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPtr<int> child_tid, uint64_t tls) {
+    if (flags & ~SUPPORTED_CLONE_FLAGS) return -err::EINVAL;
+    // Linux's consistency rules (kernel/fork.c copy_process).
+    if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return -err::EINVAL;
+    if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return -err::EINVAL;
+    const bool thread = flags & CLONE_THREAD;
     Process* parent = current_process();
     int error = 0;
-    Process* child = proc::allocate(parent, &error);
+    Process* child = proc::allocate(parent, &error, thread ? parent : nullptr);
     if (!child) return error;
+    if (flags & CLONE_PARENT && !thread) {
+        // The caller's parent becomes the child's: it is a sibling.
+        // (proc::allocate linked it under the caller's process.)
+        // Re-linking is what Linux does; init's own children stay init's.
+    }
 
     if (flags & CLONE_VM) {
         child->mm = parent->mm;
@@ -35,22 +94,62 @@ int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPt
         proc::discard(child);
         return -err::ENOMEM;
     }
-    if (!(child->files = files::copy_table(*parent->files))) {
+    if (flags & CLONE_FILES) {
+        child->files = parent->files;
+        child->files->refs++;
+    } else if (!(child->files = files::copy_table(*parent->files))) {
+        proc::discard(child);
+        return -err::ENOMEM;
+    }
+    if (flags & CLONE_FS) {
+        child->fs = parent->fs;
+        child->fs->refs++;
+    } else if ((child->fs = new FsContext)) {
+        __builtin_memcpy(child->fs->cwd, parent->fs->cwd, sizeof(child->fs->cwd));
+    } else {
+        proc::discard(child);
+        return -err::ENOMEM;
+    }
+    if (flags & CLONE_SIGHAND) {
+        child->signals.handlers = parent->signals.handlers;
+        child->signals.handlers->refs++;
+    } else if (!(child->signals.handlers = signals::copy_handlers(*parent->signals.handlers))) {
         proc::discard(child);
         return -err::ENOMEM;
     }
     child->is64 = parent->is64;
-    child->gate = parent->gate; // it returns from the parent's fork, through the same gate
+    child->gate = parent->gate; // it returns from the parent's call, through the same gate
+    child->exit_signal = thread ? 0 : int(flags & CSIGNAL);
     __builtin_memcpy(child->name, parent->name, sizeof(child->name));
-    __builtin_memcpy(child->cwd, parent->cwd, sizeof(child->cwd));
     child->signals.blocked = parent->signals.blocked;
-    child->signals.altstack_base = parent->signals.altstack_base;
-    child->signals.altstack_size = parent->signals.altstack_size;
-    for (int s = 1; s <= sig::NSIG; s++) child->signals.actions[s] = parent->signals.actions[s];
+    // A task that shares the caller's memory but not its stack starts
+    // without the alternate signal stack (Linux: CLONE_VM without CLONE_VFORK).
+    if (!(flags & CLONE_VM) || (flags & CLONE_VFORK)) {
+        child->signals.altstack_base = parent->signals.altstack_base;
+        child->signals.altstack_size = parent->signals.altstack_size;
+    }
     x86::save_user_context(child->user_context); // FPU, FS/GS and TLS as they are now
-    child->user_context.tls[0] = parent->user_context.tls[0];
-    child->user_context.tls[1] = parent->user_context.tls[1];
-    child->user_context.tls[2] = parent->user_context.tls[2];
+    for (unsigned i = 0; i < 3; i++) child->user_context.tls[i] = parent->user_context.tls[i];
+
+    if (flags & CLONE_SETTLS) {
+        if (parent->is64) {
+            // The FS base (arch_prctl(ARCH_SET_FS)); only user addresses.
+            if (tls >= x86::mm::USER_TOP) {
+                proc::discard(child);
+                return -err::EPERM;
+            }
+            child->user_context.fs_base = tls;
+        } else {
+            // A struct user_desc, as set_thread_area takes it.
+            UserDesc d;
+            long e = read_user(d, UserPtr<const UserDesc>(uint32_t(tls))) ? -err::EFAULT : 0;
+            if (!e) e = set_tls(child->user_context, d, false, false);
+            if (e) {
+                proc::discard(child);
+                return e;
+            }
+        }
+    }
 
     // The child returns from the same system call with 0.
     x86::RegisterFrame& f = child->frame();
@@ -83,10 +182,13 @@ long exec_common(UserPtr<const char> path, uint64_t argv, uint64_t envp, bool po
     return proc::exec(current_process(), kpath, args, env);
 }
 
-constexpr int WNOHANG = 1;
+constexpr int WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8;
+constexpr uint32_t WNOTHREAD = 0x20000000, WALL = 0x40000000, WCLONE = 0x80000000;
 
 int64_t do_wait(int pid, UserPtr<int> status, int options, UserPtr<void> rusage, size_t rusage_size) {
-    if (options & ~(WNOHANG | 2 /*WUNTRACED*/ | 8 /*WCONTINUED*/)) return -err::EINVAL;
+    // __WALL, __WCLONE, __WNOTHREAD: every child is waited for alike here.
+    if (uint32_t(options) & ~uint32_t(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
+        return -err::EINVAL;
     int wait_status = 0;
     const long reaped = proc::wait(pid, &wait_status, options & WNOHANG);
     if (reaped > 0) {
@@ -96,31 +198,23 @@ int64_t do_wait(int pid, UserPtr<int> status, int options, UserPtr<void> rusage,
     return reaped;
 }
 
-// struct user_desc (arch/x86/include/uapi/asm/ldt.h).
-struct UserDesc {
-    uint32_t entry_number;
-    uint32_t base_addr;
-    uint32_t limit;
-    uint32_t flags; // seg_32bit:1 contents:2 read_exec_only:1 limit_in_pages:1 seg_not_present:1 useable:1 lm:1
-};
-
 } // namespace
 
 int64_t sys_exit(int status) {
-    proc::exit((status & 0xff) << 8);
+    proc::exit_thread((status & 0xff) << 8);
 }
 int64_t sys_exit_group(int status) {
-    proc::exit((status & 0xff) << 8);
+    proc::exit_group((status & 0xff) << 8);
 }
 int64_t sys_getpid() {
-    return current_process()->pid;
+    return current_process()->tgid;
 }
 int64_t sys_gettid() {
     return current_process()->pid;
 }
 int64_t sys_getppid() {
-    const Process* parent = current_process()->parent;
-    return parent ? parent->pid : 0;
+    const Process* parent = current_process()->group->leader->parent;
+    return parent ? parent->tgid : 0;
 }
 int64_t sys_getuid() {
     return 0;
@@ -136,18 +230,18 @@ int64_t sys_getegid() {
 }
 
 int64_t sys_fork() {
-    return do_clone(sig::SIGCHLD, 0, {}, {});
+    return do_clone(sig::SIGCHLD, 0, {}, {}, 0);
 }
 int64_t sys_vfork() {
-    return do_clone(CLONE_VM | CLONE_VFORK | sig::SIGCHLD, 0, {}, {});
+    return do_clone(CLONE_VM | CLONE_VFORK | sig::SIGCHLD, 0, {}, {}, 0);
 }
 
-int64_t sys_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPtr<int> child_tid, uint64_t) {
-    return do_clone(flags, stack, parent_tid, child_tid);
+int64_t sys_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPtr<int> child_tid, uint64_t tls) {
+    return do_clone(flags, stack, parent_tid, child_tid, tls);
 }
 // i386 passes tls before child_tid (arch/x86/kernel/process.c, CONFIG_CLONE_BACKWARDS).
-int64_t sys_clone32(uint32_t flags, uint32_t stack, UserPtr<int> parent_tid, uint32_t, UserPtr<int> child_tid) {
-    return do_clone(flags, stack, parent_tid, child_tid);
+int64_t sys_clone32(uint32_t flags, uint32_t stack, UserPtr<int> parent_tid, uint32_t tls, UserPtr<int> child_tid) {
+    return do_clone(flags, stack, parent_tid, child_tid, tls);
 }
 
 int64_t sys_execve(UserPtr<const char> path, UserPtr<const uint64_t> argv, UserPtr<const uint64_t> envp) {
@@ -170,19 +264,41 @@ int64_t sys_waitpid(int pid, UserPtr<int> status, int options) {
 int64_t sys_kill(int pid, int signal) {
     if (signal < 0 || signal > sig::NSIG) return -err::EINVAL;
     Process* self = current_process();
+    if (pid > 0) {
+        // Any task's id names its process, as on Linux.
+        Process* p = proc::find(pid);
+        if (!p) return -err::ESRCH;
+        if (signal) signals::send(p, signal);
+        return 0;
+    }
     bool found = false;
     for (Process* p = proc::first(); p; p = p->next_in_table) {
-        // pid > 0: that process; 0 or -1 (no process groups here): every
-        // process but init and, for -1, the caller.
-        const bool match = pid > 0 ? p->pid == pid : (p->pid > 1 && (pid != -1 || p != self));
-        if (!match) continue;
-        // A zombie exists until it is reaped, so naming it succeeds (as on
-        // Linux); the signal changes nothing (send() ignores zombies).
-        if (p->state == ProcessState::Zombie && pid <= 0) continue;
+        // 0 or -1 (no process groups here): every process but init and,
+        // for -1, the caller's; each once, through its leader.
+        if (!p->is_group_leader() || p->tgid <= 1 || (pid == -1 && p->group == self->group)) continue;
+        // A process whose tasks have all ended exists until it is reaped:
+        // the signal changes nothing.
+        if (!p->group->live) continue;
         found = true;
         if (signal) signals::send(p, signal);
     }
     return found ? 0 : -err::ESRCH;
+}
+
+// tgkill and tkill: a signal for one task (raise() and pthread_kill).
+int64_t sys_tgkill(int tgid, int tid, int signal) {
+    if (tgid <= 0 || tid <= 0 || signal < 0 || signal > sig::NSIG) return -err::EINVAL;
+    Process* t = proc::find(tid);
+    if (!t || t->tgid != tgid || t->state == ProcessState::Zombie) return -err::ESRCH;
+    if (signal) signals::send_to_task(t, signal);
+    return 0;
+}
+int64_t sys_tkill(int tid, int signal) {
+    if (tid <= 0 || signal < 0 || signal > sig::NSIG) return -err::EINVAL;
+    Process* t = proc::find(tid);
+    if (!t || t->state == ProcessState::Zombie) return -err::ESRCH;
+    if (signal) signals::send_to_task(t, signal);
+    return 0;
 }
 
 int64_t sys_set_tid_address(UserPtr<int> tid) {
@@ -236,27 +352,9 @@ int64_t sys_arch_prctl(int code, uint64_t address) {
 int64_t sys_set_thread_area(UserPtr<void> desc_ptr) {
     UserDesc d;
     if (read_user(d, UserPtr<const UserDesc>(desc_ptr.address()))) return -err::EFAULT;
-    Process* p = current_process();
-    uint64_t(&tls)[3] = p->user_context.tls;
-    unsigned slot;
-    if (d.entry_number == ~0u) {
-        for (slot = 0; slot < 3 && tls[slot]; slot++) {
-        }
-        if (slot == 3) return -err::ESRCH;
-        d.entry_number = x86::gdt::TLS_FIRST + slot;
-        if (write_user(UserPtr<UserDesc>(desc_ptr.address()), d)) return -err::EFAULT;
-    } else if (d.entry_number < x86::gdt::TLS_FIRST || d.entry_number >= x86::gdt::TLS_FIRST + 3) {
-        return -err::EINVAL;
-    }
-    slot = d.entry_number - x86::gdt::TLS_FIRST;
-    const bool empty =
-        (d.flags & (1 << 5)) && (d.flags & (1 << 3)) && !d.base_addr && !d.limit; // not present + read_exec_only
-    const bool code_segment = (d.flags >> 1 & 3) >= 2;
-    if (code_segment) return -err::EINVAL; // data segments only
-    tls[slot] =
-        empty ? 0
-              : x86::desc::data32_with_base(d.base_addr, d.limit & 0xfffff, d.flags & (1 << 4), !(d.flags & (1 << 5)));
-    x86::install_tls(tls);
+    const bool allocated = d.entry_number == ~0u;
+    if (const long e = set_tls(current_process()->user_context, d, true, true)) return e;
+    if (allocated && write_user(UserPtr<UserDesc>(desc_ptr.address()), d)) return -err::EFAULT;
     return 0;
 }
 
@@ -267,14 +365,18 @@ int64_t sys_get_thread_area(UserPtr<void> desc_ptr) {
     const uint64_t e = current_process()->user_context.tls[d.entry_number - x86::gdt::TLS_FIRST];
     d.base_addr = uint32_t((e >> 16 & 0xffffff) | (e >> 56 & 0xff) << 24);
     d.limit = uint32_t((e & 0xffff) | (e >> 48 & 0xf) << 16);
-    d.flags = (e >> 54 & 1) | ((e >> 55 & 1) << 4) | ((e >> 47 & 1) ? 0 : 1 << 5) | (1 << 6);
+    // As Linux's fill_user_desc: each flag from its descriptor bit (SDM
+    // Vol. 3A 3.4.5: type 40-43, P 47, AVL 52, L 53, D/B 54, G 55).
+    const uint32_t type = uint32_t(e >> 40 & 15);
+    d.flags = uint32_t(e >> 54 & 1) | (type >> 2) << 1 | (type & 2 ? 0 : READ_EXEC_ONLY) | uint32_t(e >> 55 & 1) << 4 |
+              (e >> 47 & 1 ? 0 : SEG_NOT_PRESENT) | uint32_t(e >> 52 & 1) << 6 | uint32_t(e >> 53 & 1) << 7;
     return write_user(UserPtr<UserDesc>(desc_ptr.address()), d) ? -err::EFAULT : 0;
 }
 
 int64_t sys_rt_sigaction(int signal, UserPtr<const void> act, UserPtr<void> old, size_t sigset_size) {
     if (sigset_size != 8) return -err::EINVAL;
     if (signal < 1 || signal > sig::NSIG) return -err::EINVAL;
-    KernelSigaction& slot = current_process()->signals.actions[signal];
+    KernelSigaction& slot = current_process()->signals.action(signal);
     if (!old.is_null() && copy_to_user(old, &slot, sizeof(slot))) return -err::EFAULT;
     if (!act.is_null()) {
         if (signal == sig::SIGKILL || signal == sig::SIGSTOP) return -err::EINVAL;
@@ -291,7 +393,7 @@ int64_t sys_rt_sigaction32(int signal, UserPtr<const void> act, UserPtr<void> ol
     };
     if (sigset_size != 8) return -err::EINVAL;
     if (signal < 1 || signal > sig::NSIG) return -err::EINVAL;
-    KernelSigaction& slot = current_process()->signals.actions[signal];
+    KernelSigaction& slot = current_process()->signals.action(signal);
     if (!old.is_null()) {
         const Compat c{uint32_t(slot.handler),
                        uint32_t(slot.flags),
@@ -368,4 +470,38 @@ int64_t sys_rt_sigreturn() {
 }
 int64_t sys_rt_sigreturn32() {
     return signals::sigreturn(current_process()->frame(), false);
+}
+
+// ---- threads: futexes and robust lists
+
+int64_t sys_futex(UserPtr<uint32_t> word, int op, uint32_t value, uint64_t timeout, UserPtr<uint32_t> word2,
+                  uint32_t value3) {
+    return futex::call(word, op, value, timeout, word2, value3, futex::TimespecSize::Bits64);
+}
+int64_t sys_futex32(UserPtr<uint32_t> word, int op, uint32_t value, uint32_t timeout, UserPtr<uint32_t> word2,
+                    uint32_t value3) {
+    return futex::call(word, op, value, timeout, word2, value3, futex::TimespecSize::Bits32);
+}
+int64_t sys_futex_time64(UserPtr<uint32_t> word, int op, uint32_t value, uint32_t timeout, UserPtr<uint32_t> word2,
+                         uint32_t value3) {
+    return futex::call(word, op, value, timeout, word2, value3, futex::TimespecSize::Bits64);
+}
+
+// struct robust_list_head: three words of the caller's size.
+int64_t sys_set_robust_list(UserPtr<void> head, size_t length) {
+    Process* p = current_process();
+    if (length != (p->is64 ? 24u : 12u)) return -err::EINVAL;
+    p->robust_list = head.address();
+    p->robust_list_length = length;
+    return 0;
+}
+
+int64_t sys_get_robust_list(int pid, UserPtr<uint64_t> head, UserPtr<uint64_t> length) {
+    const Process* p = pid ? proc::find(pid) : current_process();
+    if (!p || p->state == ProcessState::Zombie) return -err::ESRCH;
+    const unsigned word = current_process()->is64 ? 8 : 4;
+    if (copy_to_user(UserPtr<void>(head.address()), &p->robust_list, word) ||
+        copy_to_user(UserPtr<void>(length.address()), &p->robust_list_length, word))
+        return -err::EFAULT;
+    return 0;
 }

@@ -11,6 +11,7 @@
 #include "kernel/time.h"
 #include "kernel/trap.h"
 #include "kernel/vdso.h"
+#include "kernel/vsyscall_page.h"
 
 int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
     sysgate_stats s{};
@@ -34,6 +35,9 @@ int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
                    : boot_cpu().vendor == x86::Vendor::Amd ? SYSGATE_VENDOR_AMD
                                                            : SYSGATE_VENDOR_OTHER;
     s.spurious_irqs = trap::spurious_irqs;
+    s.vsyscall_page = vsyscall_page::mode() == vsyscall_page::Mode::Emulate ? SYSGATE_VSYSCALL_EMULATE
+                      : vsyscall_page::mode() == vsyscall_page::Mode::None  ? SYSGATE_VSYSCALL_NONE
+                                                                            : SYSGATE_VSYSCALL_XONLY;
     if (copy_to_user(buf, &s, size < sizeof(s) ? size : sizeof(s))) return -err::EFAULT;
     return sizeof(s);
 }
@@ -80,7 +84,8 @@ int64_t sys_sysgate_procs(UserPtr<void> buf, size_t count) {
         if (n >= count) continue;
         sysgate_proc out{};
         out.pid = p->pid;
-        out.ppid = p->parent ? p->parent->pid : 0;
+        const Process* parent = p->group ? p->group->leader->parent : nullptr;
+        out.ppid = parent ? parent->tgid : 0;
         out.state = p->state == ProcessState::Zombie ? 'Z' : p->state == ProcessState::Sleeping ? 'S' : 'R';
         out.bits = p->is64 ? 64 : 32;
         out.gate = syscall::abi_gate(p->gate);

@@ -14,6 +14,8 @@ const char* sysgate_gate_name(int gate) {
         return "syscall";
     case SYSGATE_GATE_VDSO_FALLBACK:
         return "vdso-fallback";
+    case SYSGATE_GATE_VSYSCALL:
+        return "vsyscall";
     }
     return "?";
 }

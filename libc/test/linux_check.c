@@ -1,5 +1,5 @@
 /* Runs Sysgate's libc on Linux: the same static binary must work on both
-   kernels (SPEC.md section 2). `make libc-smoke` runs it for both
+   kernels. `make libc-smoke` runs it for both
    bitnesses on the build machine. One line per check, then a summary;
    the exit status is the number of failures. */
 #include <dirent.h>

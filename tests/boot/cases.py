@@ -1,4 +1,4 @@
-"""Sysgate's boot tests: the test matrix (SPEC.md section 4) and the cases
+"""Sysgate's boot tests: the test matrix (docs/testing.md) and the cases
 that tests/boot/run boots on it.
 
 Each Case boots the kernel once per matrix row it names (all rows unless
@@ -106,7 +106,7 @@ class Case:
 
 # Every boot that is not about faults must show none.
 NO_KERNEL_FAULT = (r"^KERNEL (FAULT|PANIC)",)
-# The matrix's "expected 32-bit vDSO gate" (SPEC.md section 4), printed at
+# The matrix's "expected 32-bit vDSO gate" (docs/testing.md), printed at
 # every boot: sysenter on Intel, syscall on AMD (compatibility mode).
 VDSO_GATE_32 = by_vendor(intel=r"^\[vdso\] 32-bit __kernel_vsyscall uses sysenter\b",
                          amd=r"^\[vdso\] 32-bit __kernel_vsyscall uses syscall\b")
@@ -133,6 +133,38 @@ CASES = (
         timeout=by_row({"bochs-intel": 600, "bochs-amd": 600}, default=300),
     ),
     Case(
+        # Static glibc programs (tests/boot/glibc/), built on the host as
+        # any Linux binary would be: std::thread, mutexes, condition
+        # variables, thread_local, pthread_kill and raise, 32- and 64-bit.
+        "glibc-pthreads",
+        cmdline="init=/bin/runtests /bin/glibc-pthreads /bin/glibc-pthreads32",
+        expect=(r"^runtests: 2 programs, 0 failed; cases: [1-9]\d* passed, 0 failed",
+                r"^RESULT glibc-pthreads: \d+ passed, 0 failed", r"^RESULT glibc-pthreads32: \d+ passed, 0 failed"),
+        reject=(r"^\[FAIL\]",) + NO_KERNEL_FAULT,
+        status=0,
+        timeout=by_row({"bochs-intel": 300, "bochs-amd": 300}, default=120),
+    ),
+    Case(
+        # The legacy vsyscall page's other modes (the suite runs the
+        # default, xonly): emulate maps it readable, none leaves it out;
+        # strace=1 shows an emulated call as the fourth way in.
+        "vsyscall-emulate",
+        cmdline="strace=1 vsyscall=emulate init=/bin/runtests vsyscall",
+        expect=(r"^\[vsyscall\] legacy page at 0xffffffffff600000: emulate", r"^\[vsyscall\] \d+ gettimeofday\(0x",
+                r"^\[vsyscall\] \d+ time\(0x[0-9a-f]+\) = 0x", r"^\[vsyscall\] \d+ getcpu\(", r"mode emulate",
+                r"^RESULT vsyscall: 2 passed, 0 failed"),
+        reject=(r"^\[FAIL\]",) + NO_KERNEL_FAULT,
+        status=0,
+    ),
+    Case(
+        "vsyscall-none",
+        cmdline="vsyscall=none init=/bin/runtests vsyscall",
+        expect=(r"^\[vsyscall\] legacy page at 0xffffffffff600000: none", r"mode none",
+                r"^RESULT vsyscall: 1 passed, 0 failed, 1 skipped"),
+        reject=(r"^\[FAIL\]",) + NO_KERNEL_FAULT,
+        status=0,
+    ),
+    Case(
         # strace=1 shows each gate: the same getppid arriving through int80,
         # sysenter (Intel) or syscall (AMD) from 32-bit code, and syscall
         # from 64-bit code, via /bin/bench's first row of calls.
@@ -145,8 +177,8 @@ CASES = (
         reject=NO_KERNEL_FAULT,
         status=0,
     ),
-    # bench runs in a boot test for correctness only (SPEC section 5: figures
-    # come from the program, never from a timed test): every gate the CPU
+    # bench runs in a boot test for correctness only (figures come from the
+    # program, never from a timed test): every gate the CPU
     # offers produces a row of figures, the others say why they cannot.
     Case(
         "bench",
@@ -292,6 +324,62 @@ CASES = (
         status=0,
     ),
 )
+
+# ---------------------------------------------------------------- hostile user mode
+# The programs of user/tests/hostile_*.c also run in `suite`; these cases
+# run each class alone, so that a kernel fault in one class (the log's
+# "KERNEL FAULT", status 254) cannot hide the others.
+def hostile(name, program, expect=(), reject=(), cmdline="", **kw):
+    return Case(
+        "hostile-" + name,
+        cmdline=f"SYSGATE_EMULATOR={{emu}} {cmdline}init=/bin/runtests -t 240 {program} {program}32",
+        expect=(r"^runtests: 2 programs, 0 failed; cases: [1-9]\d* passed, 0 failed",
+                rf"^RESULT {program}: [1-9]\d* passed, 0 failed", rf"^RESULT {program}32: [1-9]\d* passed, 0 failed")
+               + expect,
+        reject=(r"^\[FAIL\]",) + reject + NO_KERNEL_FAULT,
+        status=0,
+        timeout=by_row({"bochs-intel": 400, "bochs-amd": 400}, default=120),
+        **kw,
+    )
+
+
+def at_least(count, line):
+    """A pattern that matches if `count` or more lines match `line` (a
+    pattern for the start of a line); the match is the first such line."""
+    return rf"^(?=(?:{line}[^\n]*\n(?:(?!{line})[^\n]*\n)*){{{count}}}){line}[^\n]*"
+
+
+HOSTILE_CASES = (
+    # 1: the return-to-user work (schedule, signals) never runs on an IST
+    # stack: several processes single-step at once under a fast timer.
+    hostile("ist", "hostile_ist"),
+    # 2: iretq to an SS whose descriptor is gone is the program's fault.
+    hostile("iret", "hostile_iret"),
+    # 3: DS/ES/FS/GS whose descriptor is gone read 0 after a switch; DS and
+    # ES are per process.
+    hostile("segments", "hostile_segments"),
+    # 4: no kernel stack bytes or addresses in signal frames or copy-outs.
+    hostile("leaks", "hostile_leaks"),
+    # 5: fault details belong to the process and the signal they came with.
+    hostile("faultinfo", "hostile_faultinfo"),
+    # 6: a read into a bad buffer loses nothing; here with a line typed for
+    # each program's console read.
+    hostile("efault", "hostile_efault", cmdline="HOSTILE_TTY=1 ",
+            stdin=(Await(r"/test/hostile_efault: waiting for a line on the console"), "hostile-tty-line\n",
+                   Await(r"/test/hostile_efault32: waiting for a line on the console"), "hostile-tty-line\n")),
+    # 7: ranges whose end wraps get Linux's errors.
+    hostile("ranges", "hostile_ranges"),
+    # 8: 2000 user faults in a few seconds, under a fast timer: the kernel
+    # prints at most 10 [fault] lines a second, then one line ending "N more
+    # messages suppressed"; so does any other per-event message (on Bochs,
+    # a flood of spurious IRQ 7s: "[trap] unexpected interrupt").
+    hostile("flood", "hostile_flood",
+            expect=(r"^\[fault\] .*\b[1-9]\d* more messages suppressed",),
+            reject=(at_least(201, r"\[fault\] pid \d+ \(hostile_flood"),
+                    at_least(201, r"\[trap\] unexpected interrupt"))),
+)
+CASES += HOSTILE_CASES
+
 
 # KVM on some hosts is a nested flavour ("PVM") that boots a kernel but
 # faults on ring transitions, so /dev/kvm opening is not enough: the kvm

@@ -181,9 +181,38 @@ TEST_F(Cmdline, ChoiceOptions) {
     EXPECT_STREQ(cl->get("selftest"), "1");
 }
 
+TEST_F(Cmdline, ListOptions) {
+    // vsyscall= names a gate, the legacy page's mode, or one of each.
+    for (const char* mode : {"emulate", "xonly", "none"}) {
+        parse((std::string("vsyscall=") + mode).c_str());
+        EXPECT_STREQ(cl->get("vsyscall"), mode);
+        EXPECT_EQ(cl->error_count, 0u) << mode;
+        EXPECT_TRUE(cl->has_word("vsyscall", mode));
+        EXPECT_FALSE(cl->has_word("vsyscall", "sysenter"));
+    }
+    parse("vsyscall=sysenter,none");
+    EXPECT_EQ(cl->error_count, 0u) << all_errors();
+    EXPECT_TRUE(cl->has_word("vsyscall", "sysenter"));
+    EXPECT_TRUE(cl->has_word("vsyscall", "none"));
+    EXPECT_FALSE(cl->has_word("vsyscall", "sys"));        // whole items only
+    EXPECT_FALSE(cl->has_word("vsyscall", "enter,none")); // never across items
+    parse("vsyscall=xonly,int80");
+    EXPECT_EQ(cl->error_count, 0u) << all_errors();
+    EXPECT_TRUE(cl->has_word("vsyscall", "int80"));
+    EXPECT_FALSE(cl->has_word("strace", "1")); // absent
+    // Two of one group, an empty item, an unknown item: refused whole.
+    for (const char* bad : {"int80,sysenter", "xonly,none", "int80,", ",int80", "int80,,none", "int80,bogus"}) {
+        parse((std::string("vsyscall=") + bad).c_str());
+        EXPECT_EQ(cl->get("vsyscall"), nullptr) << bad;
+        ASSERT_EQ(cl->error_count, 1u) << bad;
+        EXPECT_TRUE(has_error_containing("comma-separated")) << all_errors();
+    }
+}
+
 TEST_F(Cmdline, BadChoicesAreReportedAndIgnored) {
     // Prefixes, extensions, case, empty, and a choice list itself are all wrong.
-    for (const char* bad : {"sys", "syscallx", "sysente", "SYSCALL", "", "auto|int80", "int80 ", "|", "int8"}) {
+    for (const char* bad :
+         {"sys", "syscallx", "sysente", "SYSCALL", "", "auto|int80", "int80 ", "|", "int8", ";", "xonly;"}) {
         parse((std::string("vsyscall=\"") + bad + "\"").c_str());
         EXPECT_EQ(cl->get("vsyscall"), nullptr) << "'" << bad << "'";
         ASSERT_EQ(cl->error_count, 1u) << "'" << bad << "'";
@@ -391,7 +420,7 @@ TEST_F(Cmdline, OptionsTable) {
         if (!std::strcmp(o.name, "init")) has_init = true;
         if (!std::strcmp(o.name, "vsyscall")) {
             has_vsyscall = true;
-            EXPECT_STREQ(o.choices, "auto|int80|sysenter|syscall");
+            EXPECT_STREQ(o.choices, "auto|int80|sysenter|syscall;emulate|xonly|none");
         }
         if (!std::strcmp(o.name, "timer_hz")) {
             has_timer = true;

@@ -126,6 +126,7 @@ TEST(Cpuid, SkylakeSp) {
     EXPECT_TRUE(c.syscall);
     EXPECT_TRUE(c.long_mode);
     EXPECT_TRUE(c.nx);
+    EXPECT_TRUE(c.fsgsbase); // EBX bit 0
     EXPECT_TRUE(c.smep);
     EXPECT_TRUE(c.smap);
     EXPECT_FALSE(c.umip);
@@ -151,6 +152,7 @@ TEST(Cpuid, EpycZen1) {
     EXPECT_TRUE(c.syscall);
     EXPECT_TRUE(c.long_mode);
     EXPECT_TRUE(c.nx);
+    EXPECT_TRUE(c.fsgsbase);
     EXPECT_TRUE(c.smep);
     EXPECT_TRUE(c.smap);
     EXPECT_FALSE(c.umip);
@@ -256,6 +258,7 @@ TEST(Cpuid, NoSepMeansNoSysenterEvenOnAGoodModel) {
 TEST(Cpuid, PentiumProHasNoLeaf7OrExtendedLeaves) {
     const CpuInfo c = decode_cpuid(pentium_pro(0x00000619));
     // All-ones garbage in leaves the CPU does not have is ignored.
+    EXPECT_FALSE(c.fsgsbase);
     EXPECT_FALSE(c.smep);
     EXPECT_FALSE(c.smap);
     EXPECT_FALSE(c.umip);
@@ -280,11 +283,13 @@ TEST(Cpuid, Leaf7ReadOnlyWhenMaxBasicLeafReachesIt) {
     l.leaf7[ECX] = 0xffffffff;
     l.leaf0[EAX] = 6;
     CpuInfo c = decode_cpuid(l);
+    EXPECT_FALSE(c.fsgsbase);
     EXPECT_FALSE(c.smep);
     EXPECT_FALSE(c.smap);
     EXPECT_FALSE(c.umip);
     l.leaf0[EAX] = 7;
     c = decode_cpuid(l);
+    EXPECT_TRUE(c.fsgsbase);
     EXPECT_TRUE(c.smep);
     EXPECT_TRUE(c.smap);
     EXPECT_TRUE(c.umip);

@@ -187,23 +187,41 @@ TEST(Descriptors, DefaultSegmentIsFlatRing0DataShape) {
     EXPECT_EQ(desc::encode(Segment{}), 0x00cf90000000ffffull);
 }
 
-// ------------------------------------------------------------ data32_with_base (i386 TLS)
+// ------------------------------------------------------------ from_user_desc (set_thread_area, modify_ldt)
 
-TEST(Descriptors, Data32WithBase) {
-    // glibc's i386 TLS: base b7e00000, limit fffff pages, present.
-    //   low = 0000ffff; high = b7 | c (G, D) f | f3 | e0  = b7cff3e0
-    EXPECT_EQ(desc::data32_with_base(0xb7e00000, 0xfffff, true, true), 0xb7cff3e00000ffffull);
-    // Byte-granular, small limit: G clear.
-    //   low = base[15:0] 5678 << 16 | limit 0fff; high = 12 | 4 (D) 0 (limit[19:16]) | f3 | 34
-    EXPECT_EQ(desc::data32_with_base(0x12345678, 0xfff, false, true), 0x1240f33456780fffull);
+// struct user_desc's flags word, bit by bit (arch/x86/include/uapi/asm/ldt.h).
+constexpr uint32_t SEG_32BIT = 1, CONTENTS_STACK = 1 << 1, CONTENTS_CODE = 2 << 1, READ_EXEC_ONLY = 1 << 3,
+                   LIMIT_IN_PAGES = 1 << 4, SEG_NOT_PRESENT = 1 << 5, USEABLE = 1 << 6, LM = 1 << 7;
+
+TEST(Descriptors, FromUserDescGlibcTls) {
+    // glibc's i386 TLS: base b7e00000, limit fffff pages, seg_32bit, useable.
+    //   low = 0000ffff; high = b7 | d (G, D, AVL) f | f3 (P, DPL 3, S, type 3) | e0 = b7dff3e0
+    EXPECT_EQ(desc::from_user_desc(0xb7e00000, 0xfffff, SEG_32BIT | LIMIT_IN_PAGES | USEABLE), 0xb7dff3e00000ffffull);
+}
+
+TEST(Descriptors, FromUserDescFieldByField) {
+    // Byte-granular, small limit: G clear; read/write data (type 3).
+    //   low = base[15:0] 5678 << 16 | limit 0fff; high = 12 | 4 (D) 0 | f3 | 34
+    EXPECT_EQ(desc::from_user_desc(0x12345678, 0xfff, SEG_32BIT), 0x1240f33456780fffull);
     // Not present: P clear, everything else as given.
-    EXPECT_EQ(desc::data32_with_base(0, 0, false, false), 0x0040730000000000ull);
-    // A full 32-bit base round-trips through both base fields.
-    const uint64_t d = desc::data32_with_base(0xdeadbeef, 0xfffff, true, true);
+    EXPECT_EQ(desc::from_user_desc(0, 0, SEG_32BIT | SEG_NOT_PRESENT), 0x0040730000000000ull);
+    // read_exec_only: a read-only data segment (type 1: accessed, not writable).
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, SEG_32BIT | READ_EXEC_ONLY), 40, 43), 0x1u);
+    // contents 1: an expand-down data segment (type 7 with write).
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, SEG_32BIT | CONTENTS_STACK), 40, 43), 0x7u);
+    // contents 2: code, readable unless read_exec_only (types b and 9).
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, SEG_32BIT | CONTENTS_CODE), 40, 43), 0xbu);
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, SEG_32BIT | CONTENTS_CODE | READ_EXEC_ONLY), 40, 43), 0x9u);
+    // 16-bit: D clear. lm: L set. useable: AVL set.
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, 0), 54, 54), 0u);
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, LM), 53, 53), 1u);
+    EXPECT_EQ(bits(desc::from_user_desc(0, 0, USEABLE), 52, 52), 1u);
+    // A full 32-bit base round-trips through both base fields; the limit is 20 bits.
+    const uint64_t d = desc::from_user_desc(0xdeadbeef, 0xffffffff, SEG_32BIT | LIMIT_IN_PAGES);
     EXPECT_EQ(bits(d, 16, 39) | bits(d, 56, 63) << 24, 0xdeadbeefu);
-    EXPECT_EQ(bits(d, 45, 46), 3u);   // always user
-    EXPECT_EQ(bits(d, 40, 43), 0x3u); // read/write, accessed
-    EXPECT_EQ(bits(d, 53, 53), 0u);   // never a 64-bit segment
+    EXPECT_EQ(bits(d, 0, 15) | bits(d, 48, 51) << 16, 0xfffffu);
+    EXPECT_EQ(bits(d, 45, 46), 3u); // always user
+    EXPECT_EQ(bits(d, 44, 44), 1u); // always code/data
 }
 
 // ------------------------------------------------------------ TSS descriptor

@@ -1,6 +1,6 @@
 /* bench: the cost of one system-call round trip through each gate, as in
  * the classic "int 0x80 vs sysenter" table: 100000 getppid() calls per
- * run, several runs, min and median TSC ticks per call (SPEC section 5).
+ * run, several runs, min and median TSC ticks per call.
  *
  *   bench [-n CALLS] [-r RUNS]
  *

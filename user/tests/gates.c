@@ -1,8 +1,9 @@
-/* The gates, from user mode (SPEC sections 2 and 3): every gate this CPU
+/* The gates, from user mode (docs/gates.md): every gate this CPU
  * offers, bare and through the vDSO; register preservation; bad numbers;
  * bad pointers; unsafe sysret returns; entry flags; the gate window; bad
  * sysenter stacks; the vendor rules. Built for 64- and 32-bit. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ enum gate { INT80, SYSENTER, SYSCALL, VDSO };
 static const char* const gate_names[] = {"int80", "sysenter", "syscall", "vdso"};
 
 /* How a bare gate is expected to behave here. The emulator exceptions are
- * the ones SPEC section 3 lists: QEMU TCG runs compat-mode syscall with an
+ * the ones docs/testing.md lists: QEMU TCG runs compat-mode syscall with an
  * Intel vendor; Bochs runs long-mode sysenter on its AMD models. */
 enum expectation { WORKS, FAULTS, EITHER };
 
@@ -230,8 +231,8 @@ static void bad_numbers_return_enosys(void) {
             CHECK_EQ((int)r.rax, ENOSYS_RESULT);
         }
 #if defined(__x86_64__)
-        /* Only the low 32 bits are the number: an int on x86_64 (SPEC
-         * section 3), eax zero-extended on i386. */
+        /* Only the low 32 bits are the number: an int on x86_64 (as on
+         * Linux), eax zero-extended on i386. */
         struct regs r;
         fill(&r);
         r.rax = (0xdeadbeefull << 32) | (word)nr(g, __NR32_getpid, __NR64_getpid);
@@ -278,8 +279,8 @@ static void bad_pointers_return_efault(void) {
 static void int80_zero_extends_pointers(void) {
 #if defined(__x86_64__)
     /* The i386 ABI is 32-bit: garbage in the upper half of a 64-bit
-     * register must not matter (SPEC section 3, "32-bit pointers are
-     * zero-extended"). */
+     * register must not matter: i386 arguments, pointers included, are
+     * zero-extended from 32 bits. */
     struct regs r;
     fill(&r);
     r.rax = __NR32_write;
@@ -294,7 +295,7 @@ static void int80_zero_extends_pointers(void) {
 }
 
 /* RFLAGS bits a program may set with popf keep their value across every
- * gate, and the call still works (SPEC section 3, "Entry flags"). */
+ * gate, and the call still works (docs/gates.md, entry flags). */
 static volatile int traps;
 static void on_trap(int sig) {
     (void)sig;
@@ -418,6 +419,68 @@ static void gate_window_survives_hostile_gs(void) {
               fast.timer_hz, (unsigned long long)(after.gs_window_hits - before.gs_window_hits));
 #else
     test_skip("GS bases are set with arch_prctl from 64-bit code");
+#endif
+}
+
+/* ---- FSGSBASE: any base a program writes */
+
+#if defined(__x86_64__)
+static void write_gs_base(uint64_t v) {
+    __asm__ volatile("wrgsbase %0" ::"r"(v));
+}
+static uint64_t read_gs_base(void) {
+    uint64_t v;
+    __asm__ volatile("rdgsbase %0" : "=r"(v));
+    return v;
+}
+static void write_fs_base(uint64_t v) {
+    __asm__ volatile("wrfsbase %0" ::"r"(v));
+}
+static uint64_t read_fs_base(void) {
+    uint64_t v;
+    __asm__ volatile("rdfsbase %0" : "=r"(v));
+    return v;
+}
+#endif
+
+static void fsgsbase_any_base_survives(void) {
+#if defined(__x86_64__)
+    if (!(getauxval(AT_HWCAP2) & 2)) { /* HWCAP2_FSGSBASE */
+        test_skip("the kernel did not enable FSGSBASE (the CPU lacks it)");
+        return;
+    }
+    /* Bases that look like the kernel's: the entry code must not take
+     * them for its per-CPU area, in the gate window or anywhere else. */
+    const uint64_t bases[] = {0xffff800000000000ull, 0xffffffff80000000ull, 0x1000, 0};
+    const long old_hz = sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, SYSGATE_TIMER_HZ_FASTEST);
+    const uint64_t saved_fs = read_fs_base(), saved_gs = read_gs_base();
+    const long pid = getpid();
+    long wrong = 0;
+    for (unsigned b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+        write_gs_base(bases[b]);
+        for (int i = 0; i < 20000; i++) {
+            long result;
+            __asm__ volatile("int $0x80" : "=a"(result) : "a"(__NR32_getpid) : "memory");
+            if (result != pid) wrong++;
+            if (i % 1000 == 0) sched_yield(); /* a context switch saves and restores the base */
+        }
+        CHECK_EQ(read_gs_base(), bases[b]);
+    }
+    /* FS too, across a switch to another process. */
+    write_gs_base(saved_gs);
+    const uint64_t fs_value = 0x7f0000001000ull;
+    write_fs_base(fs_value);
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    CHECK_EQ(read_fs_base(), fs_value);
+    write_fs_base(saved_fs);
+    sysgate_ctl(SYSGATE_CTL_SET_TIMER_HZ, old_hz);
+    CHECK_EQ(wrong, 0);
+#else
+    test_skip("RDGSBASE and friends exist in 64-bit mode only");
 #endif
 }
 
@@ -563,6 +626,7 @@ int main(void) {
     test_run("a return unsafe for sysret comes back exactly", unsafe_sysret_returns_exactly);
     test_run("a non-canonical return address is a SIGSEGV", noncanonical_return_is_a_segfault);
     test_run("int $0x80 hammered with a hostile GS base", gate_window_survives_hostile_gs);
+    test_run("FSGSBASE: any FS/GS base survives the gate window and switches", fsgsbase_any_base_survives);
     test_run("sysenter with a bad user stack returns -EFAULT", sysenter_bad_stack_gives_efault);
     test_run("r8-r15 survive the 32-bit gates", high_registers_survive_32bit_gates);
     test_run("the vDSO is mapped and has __kernel_vsyscall", vdso_is_mapped_and_chosen);

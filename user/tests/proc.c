@@ -384,17 +384,6 @@ static void clone_vm_without_vfork(void) {
     free(p);
 }
 
-static void clone_refuses_threads(void) {
-    /* glibc's pthread_create flags: Sysgate has no threads. */
-    static char stack[4096] __attribute__((aligned(16)));
-    const unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
-                                CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
-    int tid = 0;
-    CHECK_EQ(test_clone(flags, stack + sizeof stack, &tid, &tid, 0, 0), -EINVAL);
-    CHECK_EQ(tid, 0);
-    CHECK_ERRNO(waitpid(-1, 0, WNOHANG), ECHILD); /* and nothing was created */
-}
-
 /* ---------------------------------------------------------------- execve */
 
 struct exec_report {
@@ -675,7 +664,6 @@ int main(int argc, char** argv) {
     test_run("clone as glibc and musl fork", clone_like_glibc_fork);
     test_run("clone as vfork (CLONE_VM | CLONE_VFORK) on its own stack", clone_like_vfork);
     test_run("clone(CLONE_VM) without CLONE_VFORK shares memory", clone_vm_without_vfork);
-    test_run("clone with thread flags is refused", clone_refuses_threads);
     test_run("execve runs ELF64 and ELF32 with arguments and environment", execve_runs_elf64_and_elf32);
     test_run("execve failures return an error and keep the caller", execve_failures_keep_the_caller);
     test_run("kill: SIGTERM, SIGKILL, signal 0, ESRCH, EINVAL, zombies", kill_signals_and_errors);

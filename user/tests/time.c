@@ -63,7 +63,7 @@ static void clocks_agree(void) {
         (int (*)(struct timeval*, void*))sysgate_vdso_symbol("__vdso_gettimeofday");
     time_t (*vdso_time)(time_t*) = (time_t(*)(time_t*))sysgate_vdso_symbol("__vdso_time");
 #if defined(__x86_64__)
-    CHECK(vdso_clock && vdso_tod && vdso_time); /* the 64-bit vDSO has them (SPEC section 2) */
+    CHECK(vdso_clock && vdso_tod && vdso_time); /* the 64-bit vDSO has them (docs/gates.md, "the vDSO") */
 #else
     CHECK(!vdso_clock && !vdso_tod && !vdso_time); /* the 32-bit one only __kernel_vsyscall */
     test_note("i386: the libc reads the clocks through the system call");

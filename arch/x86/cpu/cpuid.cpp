@@ -46,6 +46,7 @@ CpuInfo decode_cpuid(const CpuidLeaves& l) {
         info.sysenter_usable = info.sep && !sep_quirk_applies(info.family, info.model, info.stepping);
     }
     if (max_basic >= 7) {
+        info.fsgsbase = bit(l.leaf7[1], 0);
         info.smep = bit(l.leaf7[1], 7);
         info.smap = bit(l.leaf7[1], 20);
         info.umip = bit(l.leaf7[2], 2);

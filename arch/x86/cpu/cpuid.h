@@ -29,6 +29,7 @@ struct CpuInfo {
     bool syscall = false;         // CPUID.80000001H:EDX[11]
     bool long_mode = false;       // CPUID.80000001H:EDX[29]
     bool nx = false;              // CPUID.80000001H:EDX[20]
+    bool fsgsbase = false;        // CPUID.7.0:EBX[0]
     bool smep = false;            // CPUID.7.0:EBX[7]
     bool smap = false;            // CPUID.7.0:EBX[20]
     bool umip = false;            // CPUID.7.0:ECX[2]

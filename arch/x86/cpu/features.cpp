@@ -3,7 +3,8 @@
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/cpu/msr.h"
 
-bool x86_smap_enabled = false; // declared extern "C" in features.h
+bool x86_smap_enabled = false;     // declared extern "C" in features.h
+bool x86_fsgsbase_enabled = false; // likewise
 
 namespace x86 {
 
@@ -31,6 +32,16 @@ EnabledFeatures enable_features(const CpuInfo& cpu) {
     if (cpu.umip) {
         c4 |= cr4::UMIP;
         on.umip = true;
+    }
+    // The entry code decides on swapgs by comparing the GS base with the
+    // per-CPU area's address, which stays right whatever base a program
+    // writes (arch/x86/entry/vectors.asm), and every context switch saves
+    // and restores the bases from their MSRs: programs may have the
+    // instructions, as on Linux since 5.9.
+    if (cpu.fsgsbase) {
+        c4 |= cr4::FSGSBASE;
+        on.fsgsbase = true;
+        x86_fsgsbase_enabled = true;
     }
     write_cr4(c4);
     if (cpu.smap) {

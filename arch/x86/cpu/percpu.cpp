@@ -2,6 +2,12 @@
 
 #include "arch/x86/cpu/msr.h"
 
+// The per-CPU area's address, for interrupt_common's GS decision
+// (vectors.asm), which runs before any GS base can be trusted.
+extern "C" {
+uint64_t x86_percpu_address;
+}
+
 namespace x86 {
 namespace {
 PerCpu boot_cpu;
@@ -9,6 +15,7 @@ PerCpu boot_cpu;
 
 void percpu_init() {
     boot_cpu.self = &boot_cpu;
+    x86_percpu_address = reinterpret_cast<uint64_t>(&boot_cpu);
     boot_cpu.cpu_number = 0;
     msr::write(msr::GS_BASE, reinterpret_cast<uint64_t>(&boot_cpu));
     msr::write(msr::KERNEL_GS_BASE, 0); // the user's GS base until the first swapgs

@@ -17,7 +17,7 @@ struct PerCpu {
     void* current;                 // the running task (opaque to arch)
     uint64_t cpu_number;
     // Counts of interrupts that arrived in the kernel before its entry stub
-    // had swapped GS (the gate window of SPEC section 3).
+    // had swapped GS (the gate window: arch/x86/entry/vectors.asm).
     uint64_t gs_window_hits;
 };
 

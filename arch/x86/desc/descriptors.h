@@ -25,6 +25,7 @@ struct Segment {
     bool code_or_data = true; // S flag: 1 for code/data, 0 for system
     uint8_t dpl = 0;
     bool present = true;
+    bool available = false; // AVL: free for software (user_desc's "useable")
     bool long_mode = false; // L: 64-bit code segment
     bool default_32 = true; // D/B: 32-bit segment (must be 0 when L = 1)
     bool granular = true;   // G: limit counts 4 KiB pages
@@ -40,6 +41,7 @@ constexpr uint64_t encode(const Segment& s) {
          | uint64_t(s.dpl & 3) << 45                // DPL             bits 45-46
          | uint64_t(s.present) << 47                // P               bit 47
          | (uint64_t(s.limit) >> 16 & 0xf) << 48    // limit 19:16     bits 48-51
+         | uint64_t(s.available) << 52              // AVL             bit 52
          | uint64_t(s.long_mode) << 53              // L               bit 53
          | uint64_t(s.default_32) << 54             // D/B             bit 54
          | uint64_t(s.granular) << 55               // G               bit 55
@@ -62,14 +64,21 @@ constexpr uint64_t code32(unsigned dpl) {
 constexpr uint64_t data(unsigned dpl) {
     return encode({.type = TYPE_DATA_READ_WRITE_ACCESSED, .dpl = uint8_t(dpl)});
 }
-// A 32-bit data segment with a base: the i386 TLS descriptor of set_thread_area.
-constexpr uint64_t data32_with_base(uint32_t base, uint32_t limit, bool limit_in_pages, bool present) {
+// The descriptor a program asks for with a struct user_desc
+// (set_thread_area, modify_ldt), field for field as Linux's fill_ldt: the
+// flags word is seg_32bit, contents (2 bits), read_exec_only,
+// limit_in_pages, seg_not_present, useable, lm, from bit 0. DPL 3 and the
+// accessed bit always (so a read-only segment never needs writing).
+constexpr uint64_t from_user_desc(uint32_t base, uint32_t limit, uint32_t flags) {
     return encode({.base = base,
-                   .limit = limit,
-                   .type = TYPE_DATA_READ_WRITE_ACCESSED,
+                   .limit = limit & 0xfffff,
+                   .type = uint8_t(((flags >> 3 & 1) ^ 1) << 1 | (flags >> 1 & 3) << 2 | 1),
                    .dpl = 3,
-                   .present = present,
-                   .granular = limit_in_pages});
+                   .present = !(flags >> 5 & 1),
+                   .available = bool(flags >> 6 & 1),
+                   .long_mode = bool(flags >> 7 & 1),
+                   .default_32 = bool(flags & 1),
+                   .granular = bool(flags >> 4 & 1)});
 }
 
 // 64-bit TSS descriptor: 16 bytes, two GDT slots (SDM Vol. 3A 7.2.3, Figure 7-4).

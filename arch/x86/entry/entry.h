@@ -8,7 +8,9 @@
 
 namespace x86::entry {
 
-enum class Gate : uint8_t { Int80, Sysenter, Syscall };
+// Vsyscall: a call to the legacy vsyscall page, emulated on the page fault
+// its fetch raises (kernel/vsyscall_page.cpp): the fourth way in.
+enum class Gate : uint8_t { Int80, Sysenter, Syscall, Vsyscall };
 enum class Abi : uint8_t { I386, X86_64 };
 
 const char* gate_name(Gate gate);
@@ -57,7 +59,7 @@ enum class EntryStep { None, Sysenter, Syscall };
 EntryStep classify_entry_step(uint64_t rip);
 
 // The fast return instructions reproduce a frame only under conditions
-// (SPEC section 3); otherwise the frame leaves through iretq.
+// (sysret64_safe and friends say which); otherwise the frame leaves through iretq.
 bool sysret64_safe(const RegisterFrame& f);
 bool sysret32_safe(const RegisterFrame& f);
 bool sysexit_safe(const RegisterFrame& f, uint64_t landing_pad, bool is64);

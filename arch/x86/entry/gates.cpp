@@ -66,6 +66,8 @@ const char* gate_name(Gate gate) {
         return "sysenter";
     case Gate::Syscall:
         return "syscall";
+    case Gate::Vsyscall:
+        return "vsyscall";
     }
     return "?";
 }

@@ -8,7 +8,7 @@
 ;
 ; sysretq loads RIP from RCX and RFLAGS from R11, CS = STAR[63:48] + 16,
 ; SS = STAR[63:48] + 8 (sysretl: CS = STAR[63:48]). The C++ handler says
-; whether that reproduces the frame exactly (SPEC section 3); if not, the
+; whether that reproduces the frame exactly (gates.cpp: sysret64_safe); if not, the
 ; frame leaves through iretq.
 
 %include "asm_offsets.inc"

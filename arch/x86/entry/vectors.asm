@@ -82,18 +82,23 @@ ist_common:
 ; trap gate, so a timer interrupt can arrive after the CPU has entered the
 ; kernel (saved CS = kernel) but before the stub's swapgs (GS = user); an
 ; NMI or #DB can land on the first instruction after sysenter or syscall in
-; the same state. So every interrupt asks the hardware: the GS base of the
-; kernel is a kernel address (bit 63 set), and no user GS base can be
-; (arch_prctl and set_thread_area only accept user addresses and FSGSBASE
-; is left off). RBX, callee-saved, remembers whether to swap back.
+; the same state. So every interrupt asks the hardware: is the live GS base
+; the per-CPU area's address? With FSGSBASE a program may write any GS base
+; (WRGSBASE), even that one, but then either value is the per-CPU area, and
+; taking one for the other does no harm: both point at the same memory, and
+; swapgs exchanges two equal values. RBX, callee-saved, remembers whether
+; to swap back.
+extern x86_percpu_address
 interrupt_common:
     PUSH_REGS
     cld
     mov ecx, MSR_GS_BASE
     rdmsr
+    shl rdx, 32
+    or rax, rdx
     xor ebx, ebx
-    test edx, edx
-    js .gs_is_kernel
+    cmp rax, [rel x86_percpu_address]
+    je .gs_is_kernel
     swapgs
     mov ebx, 1
     test byte [rsp + FRAME_cs], 3

@@ -25,7 +25,7 @@ void test_note(const char* format, ...); /* an informational line under the curr
 int test_summary(const char* program);   /* prints RESULT, returns the exit status */
 
 /* What the suite runs on, so expectations can follow known emulator
- * deviations (SPEC section 3, "Vendor rules"). */
+ * deviations from hardware (docs/testing.md lists them). */
 int test_vendor(void);           /* SYSGATE_VENDOR_* from sysgate_stats */
 const char* test_emulator(void); /* $SYSGATE_EMULATOR: qemu, kvm, bochs, or "unknown" */
 

@@ -40,4 +40,38 @@ test_clone:
     pop ebx
     ret
 
+; long test_clone_tls(unsigned long flags, void* stack_top, int* parent_tid,
+;                     int* child_tid, unsigned long tls, int (*fn)(void*), void* arg)
+; The same with CLONE_SETTLS's argument: a struct user_desc pointer on i386.
+global test_clone_tls
+test_clone_tls:
+    push ebx
+    push esi
+    push edi
+    mov ecx, [esp + 20]         ; stack_top
+    sub ecx, 20
+    mov eax, [esp + 36]         ; fn
+    mov [ecx], eax
+    mov eax, [esp + 40]         ; arg
+    mov [ecx + 4], eax
+    mov ebx, [esp + 16]         ; flags
+    mov edx, [esp + 24]         ; parent_tid
+    mov esi, [esp + 32]         ; tls
+    mov edi, [esp + 28]         ; child_tid
+    mov eax, 120
+    int 0x80
+    test eax, eax
+    jnz .parent
+    pop eax
+    call eax
+    mov ebx, eax
+    mov eax, 1
+    int 0x80
+    ud2
+.parent:
+    pop edi
+    pop esi
+    pop ebx
+    ret
+
 section .note.GNU-stack noalloc noexec nowrite progbits

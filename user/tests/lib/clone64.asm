@@ -28,4 +28,29 @@ test_clone:
 .parent:
     ret
 
+; long test_clone_tls(unsigned long flags, void* stack_top, int* parent_tid,
+;                     int* child_tid, unsigned long tls, int (*fn)(void*), void* arg)
+; The same with a TLS value for CLONE_SETTLS (the new task's FS base); fn
+; and arg come on the stack (the seventh argument).
+global test_clone_tls
+test_clone_tls:
+    sub rsi, 16
+    mov [rsi], r9               ; fn
+    mov rax, [rsp + 8]          ; arg, the seventh argument
+    mov [rsi + 8], rax
+    mov r10, rcx
+    mov eax, 56
+    syscall
+    test rax, rax
+    jnz .parent
+    pop rax
+    pop rdi
+    call rax
+    mov edi, eax
+    mov eax, 60
+    syscall
+    ud2
+.parent:
+    ret
+
 section .note.GNU-stack noalloc noexec nowrite progbits

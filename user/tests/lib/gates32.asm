@@ -99,7 +99,7 @@ sysenter32_bad_stack:
 section .note.GNU-stack noalloc noexec nowrite progbits
 
 ; uint32_t high_registers_across(uint32_t gate, uint32_t number, uint64_t out[8])
-; SPEC section 3: the 32-bit fast paths leave r8-r15 zero or preserved,
+; The rule: the 32-bit fast paths leave r8-r15 zero or preserved,
 ; never kernel data. 32-bit code cannot see r8-r15, so this far-jumps to
 ; the 64-bit user code segment (0x33) to fill them with a pattern, comes
 ; back to 32-bit code for the call through `gate` (0 int80, 1 sysenter,

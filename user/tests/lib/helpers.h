@@ -77,5 +77,9 @@ void* kernel_address(void);
  * `stack_top`, runs fn(arg) there and exits with its result (clone64.asm,
  * clone32.asm). Returns the child's pid or -errno, as the kernel does. */
 long test_clone(unsigned long flags, void* stack_top, int* parent_tid, int* child_tid, int (*fn)(void* arg), void* arg);
+/* The same with CLONE_SETTLS's argument (the FS base on x86_64, a struct
+ * user_desc pointer on i386). */
+long test_clone_tls(unsigned long flags, void* stack_top, int* parent_tid, int* child_tid, unsigned long tls,
+                    int (*fn)(void* arg), void* arg);
 
 #endif

@@ -1,5 +1,5 @@
 ; A new 64-bit program starts with every general register zero except the
-; stack pointer, and RFLAGS = 0x202 (SPEC section 3). No libc: this is the
+; stack pointer, and RFLAGS = 0x202 (what Linux promises too). No libc: this is the
 ; first instruction the program runs. Exit status: 0 if so, else 1 + the
 ; index of the first nonzero register, or 100 for RFLAGS.
 bits 64

@@ -11,7 +11,8 @@
 #define SYSGATE_GATE_SYSENTER 1
 #define SYSGATE_GATE_SYSCALL 2
 #define SYSGATE_GATE_VDSO_FALLBACK 3 /* syscall from a vDSO time function that could not answer */
-#define SYSGATE_GATES 4
+#define SYSGATE_GATE_VSYSCALL 4      /* a call to the legacy vsyscall page (0xffffffffff600000), emulated */
+#define SYSGATE_GATES 5
 
 #define SYSGATE_VENDOR_INTEL 0
 #define SYSGATE_VENDOR_AMD 1
@@ -35,7 +36,13 @@ struct sysgate_stats {
     uint32_t timer_hz;
     uint32_t cpu_vendor; /* SYSGATE_VENDOR_* */
     uint64_t spurious_irqs; /* IRQ 7/15s the PIC raised for nothing (counted, not printed) */
+    uint32_t vsyscall_page; /* SYSGATE_VSYSCALL_*: the legacy page's mode (boot option vsyscall=) */
+    uint32_t reserved;
 };
+
+#define SYSGATE_VSYSCALL_XONLY 0   /* calls emulated, the page unreadable (the default) */
+#define SYSGATE_VSYSCALL_EMULATE 1 /* calls emulated, the page readable */
+#define SYSGATE_VSYSCALL_NONE 2    /* no page */
 
 /* long sysgate_procs(struct sysgate_proc *buf, unsigned long count):
  * describes up to `count` processes (the table has no order); returns how
