@@ -102,7 +102,7 @@ $(SYSCALL_GENERATED) &: $(SYSCALL_TBLS) scripts/gen-syscalls
 
 kernel: $(KERNEL_ELF) $(KERNEL_ELF32)
 
-$(GEN)/asm_offsets.inc: arch/x86/entry/asm_offsets.cpp arch/x86/entry/frame.h \
+$(GEN)/asm_offsets.inc: arch/x86/entry/asm_offsets.cpp arch/x86/entry/frame.h arch/x86/entry/entry.h \
 		arch/x86/cpu/percpu.h arch/x86/desc/layout.h arch/x86/desc/descriptors.h
 	@mkdir -p $(@D) $(BUILD)/host
 	@echo "  GEN     $@"

@@ -99,6 +99,7 @@ struct Process {
     uint64_t robust_list = 0, robust_list_length = 0; // set_robust_list
     uint64_t wake_at_ns = 0;                          // the deadline of a timed sleep
     unsigned ticks_left = 0;                          // of the current time slice
+    uint32_t work = 0;                                // x86::work bits while not running (PerCpu::work while it runs)
 
     // The last system call's gate, for tracing and statistics.
     x86::entry::Gate gate = x86::entry::Gate::Int80;

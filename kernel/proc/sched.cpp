@@ -16,7 +16,6 @@ namespace {
 Process* idle;
 Process* run_head; // a FIFO of runnable processes (the current one is not in it)
 Process* run_tail;
-bool resched;
 uint64_t switches;
 
 // Sleepers with a deadline (sleep_on_until), in no order: tick() wakes
@@ -71,6 +70,8 @@ void switch_to(Process* prev, Process* next) {
     if (prev == next) return;
     switches++;
     if (!prev->is_idle && prev->state != ProcessState::Zombie) x86::save_user_context(prev->user_context);
+    prev->work = x86::this_cpu().work;
+    x86::this_cpu().work = next->work;
     x86::this_cpu().current = next;
     if (next->is_idle) {
         x86::switch_address_space(mm::kernel_root());
@@ -111,7 +112,7 @@ void wake_up(Process* p) {
     p->state = ProcessState::Runnable;
     if (p->is_idle) return;
     enqueue_first(p);
-    if (current_process() != p) resched = true;
+    if (current_process() != p) set_work(current_process(), x86::work::RESCHED);
 }
 
 namespace {
@@ -122,7 +123,7 @@ namespace {
 // writer behind every hog (a pipeline keeps its pace).
 void pick_next(bool prev_to_back) {
     Process* prev = current_process();
-    resched = false;
+    x86::this_cpu().work &= ~x86::work::RESCHED;
     Process* next = dequeue();
     if (prev->state == ProcessState::Runnable && !prev->is_idle) {
         if (!next)
@@ -148,13 +149,28 @@ void yield() {
 }
 
 bool need_resched() {
-    return resched;
+    return x86::this_cpu().work & x86::work::RESCHED;
+}
+
+// The running task's bits live in the per-CPU area, where the entry stubs
+// test them; the others' in their Process until they run again.
+void set_work(Process* p, uint32_t bits) {
+    x86::InterruptGuard guard;
+    if (p == current_process())
+        x86::this_cpu().work |= bits;
+    else
+        p->work |= bits;
+}
+
+void clear_work(uint32_t bits) {
+    x86::InterruptGuard guard;
+    x86::this_cpu().work &= ~bits;
 }
 
 void tick() {
     Process* p = current_process();
-    if (p && !p->is_idle && p->ticks_left && --p->ticks_left == 0) resched = true;
-    if (p && p->is_idle && run_head) resched = true;
+    if (p && !p->is_idle && p->ticks_left && --p->ticks_left == 0) set_work(p, x86::work::RESCHED);
+    if (p && p->is_idle && run_head) set_work(p, x86::work::RESCHED);
     // Wake the sleepers whose deadline has come.
     if (timed_sleepers) {
         const uint64_t now = ktime::now_ns();

@@ -23,6 +23,12 @@ void yield();
 bool sleep_until(uint64_t deadline_ns);
 
 bool need_resched();
+
+// A task's work bits (x86::work): what its next system-call entry or
+// return to user mode must do besides the fast path. set_work may name any
+// task; clear_work is for the running one.
+void set_work(Process* p, uint32_t bits);
+void clear_work(uint32_t bits);
 void tick(); // from the timer interrupt
 
 // The idle loop (the boot context ends up here).

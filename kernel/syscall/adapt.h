@@ -24,7 +24,11 @@ namespace syscall {
 
 enum class Abi : uint8_t { I386, X86_64 };
 
-using Handler = int64_t (*)(const uint64_t (&args)[6]);
+// A table slot: the six argument registers of the ABI, in order, already
+// moved into the C calling convention's argument registers by the entry
+// stub (arch/x86/entry/syscall.asm and friends), so the fast path copies
+// nothing.
+using Handler = int64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
 template <typename T>
 struct is_user_ptr : std::false_type {};
@@ -54,12 +58,30 @@ T from_register(uint64_t value) {
 template <Abi abi, auto F>
 struct Adapter;
 
+// The sixth i386 argument of a call made through sysenter or a compat-mode
+// syscall: ebp is the vDSO's (it carries the user stack pointer, or the
+// second argument), so the vDSO left the caller's ebp on the user stack,
+// where the frame's rsp points. Read through the copy helper: a bogus
+// stack gives -EFAULT, never a kernel fault (kernel/syscall/dispatch.cpp).
+bool sixth_argument_from_user_stack(uint64_t& out);
+
 template <Abi abi, typename R, typename... P, R (*F)(P...)>
 struct Adapter<abi, F> {
     static_assert(sizeof...(P) <= 6, "system calls take at most six arguments");
     static_assert(std::is_integral_v<R>, "a handler returns an integer (a result or -errno)");
+    static constexpr size_t arg_count = sizeof...(P);
 
-    static int64_t call(const uint64_t (&args)[6]) { return invoke(args, std::index_sequence_for<P...>{}); }
+    static int64_t call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) {
+        const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
+        return invoke(args, std::index_sequence_for<P...>{});
+    }
+    // The same with the sixth argument from the user stack (i386 sysenter
+    // and compat syscall, for the few calls that take six).
+    static int64_t call_stack_arg6(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t) {
+        uint64_t a5;
+        if (!sixth_argument_from_user_stack(a5)) return -14; // -EFAULT
+        return call(a0, a1, a2, a3, a4, a5);
+    }
 
   private:
     template <size_t... I>

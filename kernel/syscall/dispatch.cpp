@@ -10,8 +10,16 @@
 
 namespace syscall {
 
-int64_t not_implemented(const uint64_t (&)[6]) {
+int64_t not_implemented(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
     return -err::ENOSYS;
+}
+
+bool sixth_argument_from_user_stack(uint64_t& out) {
+    uint32_t value = 0;
+    const uint64_t stack = uint32_t(current_process()->frame().rsp);
+    if (read_user(value, UserPtr<const uint32_t>(stack))) return false;
+    out = value;
+    return true;
 }
 
 namespace {
@@ -166,7 +174,8 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     }
     if (p->stack_poison) poison_stack_below(p);
     const uint64_t start = x86::rdtsc();
-    const int64_t result = e ? e->handler(call.args) : -err::ENOSYS;
+    const uint64_t* a = call.args;
+    const int64_t result = e ? e->handler(a[0], a[1], a[2], a[3], a[4], a[5]) : -err::ENOSYS;
     gate_counters.calls[gate]++;
     gate_counters.tsc_ticks[gate] += x86::rdtsc() - start;
 

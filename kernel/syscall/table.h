@@ -45,14 +45,29 @@ constexpr Entry make_entry(const char* name) {
     return Signature<decltype(F)>::with(name, &Adapter<abi, F>::call);
 }
 
-int64_t not_implemented(const uint64_t (&)[6]);
+int64_t not_implemented(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 constexpr Entry not_implemented_entry() {
     return {nullptr, &not_implemented, 0, {}};
 }
 
+// For handlers_i386_stack_arg6: calls that take six arguments read the
+// sixth from the user stack; the others are the plain adapter.
+template <auto F>
+constexpr Handler stack_arg6_handler() {
+    using A = Adapter<Abi::I386, F>;
+    return A::arg_count == 6 ? &A::call_stack_arg6 : &A::call;
+}
+
+// Per ABI: the entries (names and argument kinds, for tracing), and the
+// handlers alone, indexed by the entry stubs' fast paths. The i386 table
+// has a second handler array for the gates that leave the sixth argument
+// on the user stack (sysenter, compat syscall).
 extern const Entry table_i386[];
 extern const size_t table_i386_size;
 extern const Entry table_x86_64[];
 extern const size_t table_x86_64_size;
+extern "C" const Handler syscall_handlers_i386[];
+extern "C" const Handler syscall_handlers_i386_stack_arg6[];
+extern "C" const Handler syscall_handlers_x86_64[];
 
 } // namespace syscall

@@ -19,6 +19,11 @@ struct PerCpu {
     // Counts of interrupts that arrived in the kernel before its entry stub
     // had swapped GS (the gate window: arch/x86/entry/vectors.asm).
     uint64_t gs_window_hits;
+    // The running task's work bits (x86::work in arch/x86/entry/entry.h):
+    // what its next entry or return must do besides the fast path. The
+    // stubs test this one word; the scheduler swaps it at each switch.
+    uint32_t work;
+    uint32_t reserved;
 };
 
 void percpu_init(); // GS base -> this CPU's area; KERNEL_GS_BASE -> 0

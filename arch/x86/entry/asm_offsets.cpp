@@ -5,6 +5,7 @@
 
 #include "arch/x86/cpu/percpu.h"
 #include "arch/x86/desc/layout.h"
+#include "arch/x86/entry/entry.h"
 #include "arch/x86/entry/frame.h"
 
 #define FRAME(member) std::printf("%%define FRAME_%s %zu\n", #member, offsetof(x86::RegisterFrame, member))
@@ -41,6 +42,9 @@ int main() {
     PERCPU(user_rsp_scratch);
     PERCPU(sysenter_single_step);
     PERCPU(gs_window_hits);
+    PERCPU(work);
+    CONSTANT("WORK_ON_ENTRY", x86::work::ON_ENTRY);
+    CONSTANT("WORK_ON_EXIT", x86::work::ON_EXIT);
     CONSTANT("KERNEL_CS", x86::gdt::KERNEL_CS);
     CONSTANT("KERNEL_SS", x86::gdt::KERNEL_SS);
     CONSTANT("USER_CS32", x86::gdt::USER_CS32);

@@ -6,6 +6,29 @@
 #include "arch/x86/cpu/cpuid.h"
 #include "arch/x86/entry/frame.h"
 
+namespace x86 {
+
+// What a task's next system-call entry or return to user mode must do
+// besides the fast path, as bits of one word (PerCpu::work for the running
+// task): the stubs test it once on the way in and once on the way out.
+namespace work {
+enum : uint32_t {
+    SIGNAL = 1 << 0,  // a signal may be deliverable
+    RESCHED = 1 << 1, // the time slice is over, or a woken task should run
+    RESTART = 1 << 2, // a sleep was interrupted: a call may need restarting
+    FRAME = 1 << 3,   // the frame was rewritten (sigreturn, exec, a handler's frame): iretq, flags sanitised
+    TRACE = 1 << 4,   // strace=1: every call printed
+    STATS = 1 << 5,   // per-gate cycle accounting
+    POISON = 1 << 6,  // SYSGATE_CTL_POISON_STACK
+    STEP = 1 << 7,    // a single step was absorbed on sysenter: TF goes back into the saved flags
+};
+// Checked before the call (what changes how it is made) and after it.
+constexpr uint32_t ON_ENTRY = TRACE | STATS | POISON;
+constexpr uint32_t ON_EXIT = ~0u;
+} // namespace work
+
+} // namespace x86
+
 namespace x86::entry {
 
 // Vsyscall: a call to the legacy vsyscall page, emulated on the page fault
