@@ -40,6 +40,7 @@ enum : int {
     ENOSYS = 38,
     ENOTEMPTY = 39,
     ELOOP = 40,
+    EOVERFLOW = 75,
     EOPNOTSUPP = 95,
     ETIMEDOUT = 110,
     // Kernel-internal, never seen by a program: a blocking call interrupted

@@ -5,6 +5,7 @@
 #include "kernel/console.h"
 #include "kernel/exec/elf.h"
 #include "kernel/mm/memory.h"
+#include "kernel/proc/process.h"
 #include "kernel/shutdown.h"
 #include "kernel/time.h"
 #include "kernel/vdso_choice.h"
@@ -20,11 +21,12 @@ SYSGATE_VDSO_IMAGE(vdso64_sysenter)
 
 namespace vdso {
 
-// Filled by init(); a system call never returns to address 0, so before
-// that nothing matches (is_fallback_return in kernel/vdso.h).
-uint64_t fallback_return_by_gate[4];
-
 namespace {
+
+// Where each gate's fallback call returns, from the vDSO's base; filled by
+// init(), 0 for the gates no fallback uses.
+uint64_t fallback_offset_by_gate[4];
+
 
 using x86::entry::Gate;
 
@@ -126,9 +128,13 @@ void init(const x86::CpuInfo& cpu, const char* option_text, const x86::entry::Ga
 
     load(image32, image_for(choice.gate32, false), choice.gate32, x86::vdso::CODE32, false);
     load(image64, image_for(choice.gate64, true), choice.gate64, x86::vdso::CODE64, true);
-    x86::entry::set_sysenter_landing_pads(image32.sysenter_return, image64.sysenter_return);
-    fallback_return_by_gate[unsigned(Gate::Int80)] = image32.fallback_return;   // int $0x80 (32-bit vDSO)
-    fallback_return_by_gate[unsigned(Gate::Syscall)] = image64.fallback_return; // syscall (64-bit vDSO)
+    // The gates add these to the calling process's vDSO base (vdso_base):
+    // mremap may move a vDSO.
+    x86::entry::set_sysenter_landing_pads(image32.sysenter_return - image32.base,
+                                          image64.sysenter_return - image64.base);
+    // int $0x80 from the 32-bit vDSO, syscall from the 64-bit one.
+    fallback_offset_by_gate[unsigned(Gate::Int80)] = image32.fallback_return - image32.base;
+    fallback_offset_by_gate[unsigned(Gate::Syscall)] = image64.fallback_return - image64.base;
 
     if (choice.forced_fell_back)
         kprintln("[vdso] vsyscall={}: this CPU cannot: {}; falling back to int $0x80", option_text, choice.why32);
@@ -141,12 +147,22 @@ void init(const x86::CpuInfo& cpu, const char* option_text, const x86::entry::Ga
 bool map_into(mm::AddressSpace& as, bool is64, Mapping& out) {
     const Loaded& img = is64 ? image64 : image32;
     const uint64_t data = is64 ? x86::vdso::DATA64 : x86::vdso::DATA32;
-    if (as.map_shared(data, ktime::clock_page_phys(), mm::PROT_READ, "vvar")) return false;
-    for (size_t i = 0; i < img.pages; i++)
-        if (as.map_shared(img.base + i * 4096, img.frames[i], mm::PROT_READ | mm::PROT_EXEC, "vdso")) return false;
+    const uint64_t clock_page = ktime::clock_page_phys();
+    // Two special regions, as Linux's [vvar] and [vdso]: moved whole by
+    // mremap or not at all, never written.
+    if (as.map_kernel(data, &clock_page, 1, mm::PROT_READ, mm::vm::MAY_READ, mm::Special::Vvar, "vvar")) return false;
+    if (as.map_kernel(img.base, img.frames, img.pages, mm::PROT_READ | mm::PROT_EXEC,
+                      mm::vm::MAY_READ | mm::vm::MAY_EXEC, mm::Special::Vdso, "vdso"))
+        return false;
+    as.vdso_base = img.base;
     out.base = img.base;
     out.vsyscall = img.vsyscall;
     return true;
+}
+
+uint64_t current_base() {
+    const Process* p = current_process();
+    return p && p->mm ? p->mm->vdso_base : 0;
 }
 
 Gate gate32() {
@@ -156,8 +172,17 @@ Gate gate64() {
     return image64.gate;
 }
 
+bool is_fallback_return(uint64_t rip, Gate gate) {
+    const uint64_t offset = fallback_offset_by_gate[unsigned(gate)];
+    if (!offset) return false;
+    const uint64_t base = current_base();
+    return base && rip == base + offset;
+}
+
 uint64_t sigreturn_trampoline32(bool rt) {
-    return rt ? image32.rt_sigreturn : image32.sigreturn;
+    const uint64_t base = current_base();
+    if (!base) return 0;
+    return base + ((rt ? image32.rt_sigreturn : image32.sigreturn) - image32.base);
 }
 
 } // namespace vdso

@@ -19,24 +19,21 @@ struct Mapping {
 };
 // Maps the data page and the code into a new address space.
 bool map_into(mm::AddressSpace& as, bool is64, Mapping& out);
+// Where the calling process's vDSO code is now (0: none): mremap moves it.
+uint64_t current_base();
 
 x86::entry::Gate gate32();
 x86::entry::Gate gate64();
 // True if a system call through `gate` returning to `rip` came from a vDSO's
 // fallback path (a time function that could not answer from the data
 // page): the 64-bit one makes it with syscall, the 32-bit one with int $0x80.
-// Asked on every call, so one load and one compare: the address after each
-// gate's fallback instruction, by gate (0 for the gates none uses).
-extern uint64_t fallback_return_by_gate[4];
-static_assert(unsigned(x86::entry::Gate::Int80) < 4 && unsigned(x86::entry::Gate::Sysenter) < 4 &&
-              unsigned(x86::entry::Gate::Syscall) < 4 && unsigned(x86::entry::Gate::Vsyscall) < 4);
-inline bool is_fallback_return(uint64_t rip, x86::entry::Gate gate) {
-    return rip == fallback_return_by_gate[unsigned(gate)];
-}
+// The vDSO may have moved (mremap): the check is relative to the calling
+// process's vDSO base.
+bool is_fallback_return(uint64_t rip, x86::entry::Gate gate);
 
 // Where a 32-bit signal handler installed without SA_RESTORER returns: the
 // 32-bit vDSO's __kernel_rt_sigreturn (rt frame) or __kernel_sigreturn
-// (old frame), as in Linux.
+// (old frame), as in Linux; 0 if the process has no vDSO.
 uint64_t sigreturn_trampoline32(bool rt);
 
 } // namespace vdso

@@ -5,6 +5,8 @@
 #include "arch/x86/mm/paging.h"
 #include "kernel/errno.h"
 #include "kernel/mm/memory.h"
+#include "kernel/mm/page_range.h"
+#include "kernel/mm/shared_memory.h"
 
 namespace mm {
 namespace {
@@ -14,6 +16,15 @@ using x86::mm::page_down;
 using x86::mm::PAGE_SIZE;
 using x86::mm::page_up;
 
+// Frames kept back from mappings (enough_memory) and, fewer, from page
+// faults, so that a program eating all memory cannot starve the kernel.
+constexpr uint64_t RESERVE_FRAMES = 256;
+constexpr uint64_t FAULT_RESERVE_FRAMES = 64;
+// Linux's default RLIMIT_STACK: how far a grows-down region may grow.
+constexpr uint64_t STACK_LIMIT = 8ull << 20;
+// Linux's default vm.mmap_min_addr: a grows-down region stops above it.
+constexpr uint64_t MIN_ADDRESS = 0x10000;
+
 void free_frame_cb(uint64_t phys, void*) {
     free_frame(phys);
 }
@@ -22,21 +33,17 @@ bool is_active(uint64_t root) {
     return (x86::read_cr3() & pte::ADDRESS_MASK) == root;
 }
 
+void flush_page(uint64_t va) {
+    x86::invlpg(va);
+}
+
 // A PROT_NONE page keeps its frame in a non-present entry marked with this
 // software bit (ignored by the CPU when P is clear), so its contents come
 // back when the rights do.
 constexpr uint64_t HIDDEN = 1ull << 9;
 
-// The last-level entry for va, present or not; nullptr if no page table
-// covers it. (Walker::leaf finds present entries only.)
-uint64_t* entry_slot(uint64_t root, uint64_t va) {
-    uint64_t* table = physical_memory().table(root);
-    for (unsigned level = 4; level > 1; level--) {
-        const uint64_t e = table[index(level, va)];
-        if (!(e & pte::PRESENT) || (e & pte::HUGE)) return nullptr;
-        table = physical_memory().table(entry_address(e));
-    }
-    return &table[index(1, va)];
+uint64_t entry_for(uint64_t phys, uint32_t prot) {
+    return prot == PROT_NONE ? entry_address(phys) | HIDDEN : make_entry(phys, pte_flags_for(prot) | pte::PRESENT);
 }
 
 } // namespace
@@ -46,6 +53,10 @@ uint64_t pte_flags_for(uint32_t prot) {
     if (prot & PROT_WRITE) flags |= pte::WRITE;
     if (!(prot & PROT_EXEC)) flags |= pte_nx();
     return flags;
+}
+
+bool enough_memory(uint64_t bytes) {
+    return bytes / PAGE_SIZE + RESERVE_FRAMES <= free_frames();
 }
 
 AddressSpace* AddressSpace::create() {
@@ -64,25 +75,28 @@ AddressSpace* AddressSpace::create() {
 }
 
 AddressSpace::~AddressSpace() {
-    // Shared (vDSO) frames must survive: unmap them before freeing the rest.
-    // PROT_NONE frames are not present, so free_tables would miss them.
-    for (Region* r = regions_; r; r = r->next)
-        if (r->shared_frames) {
-            Walker w(physical_memory(), root_);
-            for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE) w.unmap(va);
-        } else if (r->prot == PROT_NONE && root_) {
-            release_pages(r->start, r->end, false);
-        }
+    // Every region's pages first (private frames freed, shared and kernel
+    // ones only unmapped), then the tables themselves.
+    while (Region* r = list_.head()) {
+        list_.unlink(r);
+        if (root_) destroy(r);
+    }
     if (root_) {
         Walker w(physical_memory(), root_);
-        w.free_tables(0, 255, free_frame_cb, nullptr);
+        w.free_tables(0, 255, free_frame_cb, nullptr); // no present page is left by now
         free_frame(root_);
     }
-    while (regions_) {
-        Region* next = regions_->next;
-        delete regions_;
-        regions_ = next;
-    }
+}
+
+void AddressSpace::release(const Region& r, uint64_t start, uint64_t end) {
+    const bool active = is_active(root_);
+    const bool owned = r.backing == Backing::Private;
+    page_range::for_each(physical_memory(), root_, start, end, [&](uint64_t va, uint64_t& e) {
+        const uint64_t phys = entry_address(e);
+        e = 0;
+        if (owned) free_frame(phys);
+        if (active) x86::invlpg(va);
+    });
 }
 
 uint64_t AddressSpace::physical_address(uint64_t va) const {
@@ -90,43 +104,73 @@ uint64_t AddressSpace::physical_address(uint64_t va) const {
     return w.translate(va);
 }
 
-const Region* AddressSpace::find(uint64_t va) const {
-    for (const Region* r = regions_; r && r->start <= va; r = r->next)
-        if (va < r->end) return r;
-    return nullptr;
-}
-
-Region* AddressSpace::find_mutable(uint64_t va) {
-    return const_cast<Region*>(find(va));
-}
-
-void AddressSpace::insert(Region* r) {
-    Region** p = &regions_;
-    while (*p && (*p)->start < r->start) p = &(*p)->next;
-    r->next = *p;
-    *p = r;
+void AddressSpace::destroy(Region* r) {
+    release(*r, r->start, r->end);
+    if (r->backing == Backing::Shared) r->object->put(physical_memory());
+    delete r;
 }
 
 int AddressSpace::add_region(uint64_t start, uint64_t end, uint32_t prot, const char* name) {
-    if (start % PAGE_SIZE || end % PAGE_SIZE || start >= end || end > x86::mm::USER_TOP) return -err::EINVAL;
-    for (const Region* r = regions_; r; r = r->next)
-        if (r->start < end && start < r->end) return -err::EEXIST;
-    Region* r = new Region{start, end, prot, false, name, nullptr};
+    Region spec{start, end, prot, vm::MAY_ALL, Backing::Private, Special::None, nullptr, 0, name, nullptr};
+    return add_region(spec);
+}
+
+int AddressSpace::add_region(const Region& spec) {
+    if (spec.start % PAGE_SIZE || spec.end % PAGE_SIZE || spec.start >= spec.end || spec.end > x86::mm::USER_TOP)
+        return -err::EINVAL;
+    if (list_.intersects(spec.start, spec.end)) return -err::EEXIST;
+    if (list_.count() >= RegionList::MAX_REGIONS) return -err::ENOMEM;
+    Region* r = new Region(spec);
     if (!r) return -err::ENOMEM;
-    insert(r);
+    r->next = nullptr;
+    list_.insert(r);
+    list_.merge_around(spec.start, spec.end);
     return 0;
 }
 
-int AddressSpace::map_shared(uint64_t va, uint64_t phys, uint32_t prot, const char* name) {
-    if (const int e = add_region(va, va + PAGE_SIZE, prot, name)) return e;
-    find_mutable(va)->shared_frames = true;
-    Walker w(physical_memory(), root_);
-    return w.map(va, phys, pte_flags_for(prot)) ? 0 : -err::ENOMEM;
+int AddressSpace::map_kernel(uint64_t va, const uint64_t* frames, size_t pages, uint32_t prot, uint32_t may,
+                             Special special, const char* name) {
+    Region spec{va, va + pages * PAGE_SIZE, prot, may, Backing::Kernel, special, nullptr, 0, name, nullptr};
+    if (const int e = add_region(spec)) return e;
+    for (size_t i = 0; i < pages; i++) {
+        uint64_t* e = page_range::slot(physical_memory(), root_, va + i * PAGE_SIZE, true);
+        if (!e) return -err::ENOMEM; // the region goes with the address space
+        *e = entry_for(frames[i], prot);
+    }
+    return 0;
+}
+
+bool AddressSpace::fault_in(const Region& r, uint64_t page) {
+    uint64_t frame = 0;
+    if (r.backing == Backing::Private) {
+        if (free_frames() < FAULT_RESERVE_FRAMES || !(frame = allocate_frame())) return false;
+    } else if (r.backing == Backing::Shared) {
+        const uint64_t index = r.pgoff + (page - r.start) / PAGE_SIZE;
+        if (!r.object->frame(index) && free_frames() < FAULT_RESERVE_FRAMES) return false;
+        if (!(frame = r.object->frame_or_allocate(index, physical_memory())))
+            return false; // past the end: Linux's SIGBUS
+    } else {
+        return false; // the vDSO's pages are always there
+    }
+    uint64_t* e = page_range::slot(physical_memory(), root_, page, true);
+    if (!e) {
+        if (r.backing == Backing::Private) free_frame(frame);
+        return false;
+    }
+    *e = entry_for(frame, r.prot);
+    return true;
 }
 
 bool AddressSpace::populate(uint64_t start, uint64_t end) {
-    for (uint64_t va = page_down(start); va < end; va += PAGE_SIZE)
-        if (!handle_fault(va, false, false) && !handle_fault(va, true, false)) return false;
+    start = page_down(start);
+    for (const Region* r = list_.first_ending_above(start); r && r->start < end; r = r->next) {
+        if (r->prot == PROT_NONE || r->backing == Backing::Kernel) continue;
+        const uint64_t from = r->start > start ? r->start : start, to = r->end < end ? r->end : end;
+        for (uint64_t va = from; va < to; va += PAGE_SIZE) {
+            const uint64_t* e = page_range::slot(physical_memory(), root_, va, false);
+            if ((!e || !*e) && !fault_in(*r, va)) return false;
+        }
+    }
     return true;
 }
 
@@ -158,130 +202,223 @@ bool AddressSpace::zero(uint64_t va, size_t size) {
     return true;
 }
 
+// Linux's expand_downwards (mm/mmap.c): a fault below a grows-down region
+// extends it, unless that comes within the guard gap of the region below
+// or makes it larger than the stack limit.
+Region* AddressSpace::grow_down(uint64_t va) {
+    Region* r = list_.first_ending_above(va);
+    if (!r || !(r->flags & vm::GROWSDOWN) || r->start <= va) return nullptr;
+    const uint64_t page = page_down(va);
+    if (page < MIN_ADDRESS || r->end - page > STACK_LIMIT) return nullptr;
+    const Region* prev = list_.before(r);
+    if (prev && !(prev->flags & vm::GROWSDOWN) && prev->prot != PROT_NONE && page - prev->end < STACK_GUARD_GAP)
+        return nullptr;
+    r->start = page;
+    return r;
+}
+
 bool AddressSpace::handle_fault(uint64_t va, bool is_write, bool is_exec) {
-    const Region* r = find(va);
+    if (va >= x86::mm::USER_TOP) return false;
+    const Region* r = list_.find(va);
+    if (!r) r = grow_down(va);
     if (!r) return false;
     if (is_write && !(r->prot & PROT_WRITE)) return false;
     if (is_exec && !(r->prot & PROT_EXEC)) return false;
-    if (!is_write && !is_exec && !(r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))) return false;
-    Walker w(physical_memory(), root_);
-    if (w.translate(va) != ~0ull) return false; // present: a real protection fault
-    const uint64_t frame = allocate_frame();
-    if (!frame) return false;
-    if (!w.map(page_down(va), frame, pte_flags_for(r->prot))) {
-        free_frame(frame);
-        return false;
-    }
-    return true;
-}
-
-void AddressSpace::release_pages(uint64_t start, uint64_t end, bool shared_frames) {
-    const bool active = is_active(root_);
-    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        uint64_t* e = entry_slot(root_, va);
-        if (!e || !(*e & (pte::PRESENT | HIDDEN))) continue;
-        const uint64_t phys = entry_address(*e);
-        *e = 0;
-        if (!shared_frames) free_frame(phys);
-        if (active) x86::invlpg(va);
-    }
+    if (!is_write && !is_exec && !(r->prot & PROT_ALL)) return false;
+    const uint64_t* e = page_range::slot(physical_memory(), root_, page_down(va), false);
+    if (e && *e) return false; // present: a real protection fault
+    return fault_in(*r, page_down(va));
 }
 
 int AddressSpace::resize_region(uint64_t start, uint64_t new_end, uint32_t prot, const char* name) {
     Region* r = nullptr;
-    for (Region* it = regions_; it; it = it->next)
+    for (Region* it = list_.head(); it; it = it->next)
         if (it->start == start) r = it;
     if (!r) return new_end > start ? add_region(start, new_end, prot, name) : 0;
     if (new_end <= start) { // empty: drop the region
-        release_pages(r->start, r->end, false);
-        Region** link = &regions_;
-        while (*link != r) link = &(*link)->next;
-        *link = r->next;
-        delete r;
+        list_.unlink(r);
+        destroy(r);
         return 0;
     }
     if (new_end > r->end) {
         if (new_end > x86::mm::USER_TOP || (r->next && r->next->start < new_end)) return -err::ENOMEM;
     } else {
-        release_pages(new_end, r->end, false);
+        release(*r, new_end, r->end);
     }
     r->end = new_end;
     return 0;
 }
 
-// Makes `address` a region boundary if it falls inside one.
-bool AddressSpace::split_at(uint64_t address) {
-    Region* r = find_mutable(address);
-    if (!r || r->start == address) return true;
-    Region* tail = new Region{address, r->end, r->prot, r->shared_frames, r->name, r->next};
-    if (!tail) return false;
-    r->end = address;
-    r->next = tail;
-    return true;
-}
-
 int AddressSpace::unmap(uint64_t start, uint64_t length) {
-    if (start % PAGE_SIZE || !length || length > x86::mm::USER_TOP || start > x86::mm::USER_TOP - length)
-        return -err::EINVAL;
-    const uint64_t end = page_up(start + length);
-    if (end > x86::mm::USER_TOP) return -err::EINVAL;
-    if (!split_at(start) || !split_at(end)) return -err::ENOMEM;
-    Region** p = &regions_;
-    while (*p) {
-        Region* r = *p;
-        if (r->start >= start && r->end <= end && !r->shared_frames) {
-            release_pages(r->start, r->end, false);
-            *p = r->next;
-            delete r;
-        } else {
-            p = &r->next;
-        }
+    const uint64_t end = start + length;
+    Region* first = list_.first_ending_above(start);
+    if (!first || first->start >= end) return 0;
+    Region* last = list_.find(end - 1);
+    // Special mappings are never cut (Linux's special_mapping_split).
+    if (first->start < start && first->special != Special::None) return -err::EINVAL;
+    if (last && last->end > end && last->special != Special::None) return -err::EINVAL;
+    if (!list_.split_at(start) || !list_.split_at(end)) return -err::ENOMEM;
+    Region* r = list_.first_ending_above(start);
+    while (r && r->start < end) {
+        Region* next = r->next;
+        list_.unlink(r);
+        destroy(r);
+        r = next;
     }
     return 0;
 }
 
 void AddressSpace::apply_protection(uint64_t start, uint64_t end, uint32_t prot) {
     const bool active = is_active(root_);
-    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        uint64_t* e = entry_slot(root_, va);
-        if (!e || !(*e & (pte::PRESENT | HIDDEN))) continue; // no page yet
-        *e = prot == PROT_NONE ? entry_address(*e) | HIDDEN
-                               : make_entry(entry_address(*e), pte_flags_for(prot) | pte::PRESENT);
+    page_range::for_each(physical_memory(), root_, start, end, [&](uint64_t va, uint64_t& e) {
+        e = entry_for(entry_address(e), prot);
         if (active) x86::invlpg(va);
-    }
+    });
 }
 
-int AddressSpace::protect(uint64_t start, uint64_t length, uint32_t prot) {
-    if (start % PAGE_SIZE || length > x86::mm::USER_TOP || start > x86::mm::USER_TOP - length) return -err::EINVAL;
-    const uint64_t end = page_up(start + length);
-    if (end > x86::mm::USER_TOP) return -err::EINVAL;
-    // Every page must belong to a region (Linux: ENOMEM otherwise).
-    for (uint64_t va = start; va < end;) {
-        const Region* r = find(va);
-        if (!r || r->shared_frames) return -err::ENOMEM;
-        va = r->end;
+int AddressSpace::protect(uint64_t start, uint64_t length, uint32_t prot, bool grows_down) {
+    const uint64_t end = start + length;
+    Region* r = list_.first_ending_above(start);
+    if (!r) return -err::ENOMEM;
+    if (grows_down) {
+        if (r->start >= end) return -err::ENOMEM;
+        start = r->start;
+        if (!(r->flags & vm::GROWSDOWN)) return -err::EINVAL;
+    } else if (r->start > start) {
+        return -err::ENOMEM;
     }
-    if (!split_at(start) || !split_at(end)) return -err::ENOMEM;
-    for (Region* r = regions_; r; r = r->next) {
-        if (r->start >= start && r->end <= end) {
-            r->prot = prot;
-            apply_protection(r->start, r->end, prot);
+    int error = 0;
+    uint64_t at = start;
+    while (true) {
+        // Here r->start <= at < r->end.
+        const uint64_t piece_end = r->end < end ? r->end : end;
+        if (prot & ~(r->flags >> vm::MAY_SHIFT) & PROT_ALL) {
+            error = -err::EACCES;
+            break;
+        }
+        if (r->special != Special::None && (r->start != at || r->end != piece_end)) {
+            error = -err::EINVAL;
+            break;
+        }
+        uint32_t flags = r->flags;
+        // Private memory that becomes writable is checked once (Linux:
+        // mprotect_fixup charges it unless it was already).
+        if ((prot & PROT_WRITE) && r->backing == Backing::Private && !(r->flags & (vm::ACCOUNT | vm::NORESERVE)) &&
+            !(r->prot & PROT_WRITE)) {
+            if (!enough_memory(piece_end - at)) {
+                error = -err::ENOMEM;
+                break;
+            }
+            flags |= vm::ACCOUNT;
+        }
+        if (!list_.split_at(at) || !list_.split_at(piece_end)) {
+            error = -err::ENOMEM;
+            break;
+        }
+        Region* piece = list_.find(at);
+        piece->prot = prot;
+        piece->flags = flags;
+        apply_protection(at, piece_end, prot);
+        at = piece_end;
+        if (at >= end) break;
+        r = piece->next;
+        if (!r || r->start != at) {
+            error = -err::ENOMEM;
+            break;
         }
     }
+    list_.merge_around(start, at);
+    return error;
+}
+
+int AddressSpace::expand(uint64_t old_start, uint64_t new_end) {
+    Region* r = find_mutable(old_start);
+    if (!r || new_end <= r->end) return -err::EINVAL;
+    if ((r->flags & vm::ACCOUNT) && !enough_memory(new_end - r->end)) return -err::ENOMEM;
+    const uint64_t old_end = r->end;
+    r->end = new_end;
+    const bool locked = r->flags & vm::LOCKED;
+    list_.merge_around(old_end, new_end);
+    if (locked) populate(old_end, new_end);
     return 0;
 }
 
-uint64_t AddressSpace::find_free(uint64_t length, uint64_t below) const {
-    uint64_t candidate_end = page_down(below);
-    while (candidate_end >= length + PAGE_SIZE) {
-        const uint64_t candidate = candidate_end - length;
-        const Region* clash = nullptr;
-        for (const Region* r = regions_; r; r = r->next)
-            if (r->start < candidate_end && candidate < r->end) clash = r;
-        if (!clash) return candidate;
-        candidate_end = clash->start;
+int AddressSpace::move(uint64_t old_start, uint64_t old_len, uint64_t new_start, uint64_t new_len, bool keep_old) {
+    Region* r = find_mutable(old_start);
+    if (!r || !old_len || old_start + old_len > r->end) return -err::EFAULT;
+    const uint64_t old_end = old_start + old_len;
+    if (r->special != Special::None && (r->start != old_start || r->end != old_end)) return -err::EINVAL;
+    if (r->flags & vm::ACCOUNT) {
+        const uint64_t more = keep_old ? new_len : (new_len > old_len ? new_len - old_len : 0);
+        if (more && !enough_memory(more)) return -err::ENOMEM;
     }
+    if (list_.count() + 3 > RegionList::MAX_REGIONS) return -err::ENOMEM;
+    if (!list_.split_at(old_start) || !list_.split_at(old_end)) return -err::ENOMEM;
+    Region* piece = find_mutable(old_start);
+    Region* moved = piece;
+    if (keep_old) {
+        moved = new Region(*piece);
+        if (!moved) return -err::ENOMEM;
+        if (moved->backing == Backing::Shared) moved->object->get();
+    }
+    const uint64_t len = old_len < new_len ? old_len : new_len;
+    if (!page_range::move(physical_memory(), root_, old_start, new_start, len,
+                          is_active(root_) ? flush_page : nullptr)) {
+        if (keep_old) {
+            if (moved->backing == Backing::Shared) moved->object->drop_duplicate();
+            delete moved;
+        }
+        return -err::ENOMEM;
+    }
+    if (keep_old) {
+        piece->flags &= ~(vm::LOCKED | vm::LOCKONFAULT);
+    } else {
+        list_.unlink(piece);
+    }
+    moved->start = new_start;
+    moved->end = new_start + new_len;
+    moved->next = nullptr;
+    list_.insert(moved);
+    if (moved->special == Special::Vdso) vdso_base = new_start;
+    const bool locked = moved->flags & vm::LOCKED;
+    list_.merge_around(new_start, new_start + new_len);
+    if (locked && new_len > old_len) populate(new_start + old_len, new_start + new_len);
     return 0;
+}
+
+int AddressSpace::change_flags(uint64_t start, uint64_t end, uint32_t set, uint32_t clear) {
+    Region* r = find_mutable(start);
+    if (!r || end > r->end) return -err::EFAULT;
+    const uint32_t flags = (r->flags & ~clear) | set;
+    if (flags == r->flags) return 0;
+    if (r->special != Special::None && (r->start != start || r->end != end)) return -err::EINVAL;
+    if (!list_.split_at(start) || !list_.split_at(end)) return -err::ENOMEM;
+    find_mutable(start)->flags = flags;
+    list_.merge_around(start, end);
+    return 0;
+}
+
+void AddressSpace::discard(uint64_t start, uint64_t end) {
+    const Region* r = list_.find(start);
+    if (!r || r->backing == Backing::Kernel) return;
+    release(*r, start, end < r->end ? end : r->end);
+}
+
+void AddressSpace::remove_shared(uint64_t start, uint64_t end) {
+    const Region* r = list_.find(start);
+    if (!r || r->backing != Backing::Shared) return;
+    if (end > r->end) end = r->end;
+    release(*r, start, end);
+    const bool only_mapping = r->object->refs() == 1;
+    for (uint64_t va = start; va < end; va += PAGE_SIZE)
+        r->object->remove(r->pgoff + (va - r->start) / PAGE_SIZE, physical_memory(), only_mapping);
+}
+
+bool AddressSpace::resident(const Region& r, uint64_t va) const {
+    if (r.backing == Backing::Kernel) return true; // Linux: a special mapping reads as all resident
+    if (r.backing == Backing::Shared && r.object->frame(r.pgoff + (va - r.start) / PAGE_SIZE)) return true;
+    const uint64_t* e = page_range::slot(physical_memory(), root_, page_down(va), false);
+    return e && *e;
 }
 
 AddressSpace* AddressSpace::clone() const {
@@ -289,34 +426,45 @@ AddressSpace* AddressSpace::clone() const {
     if (!copy) return nullptr;
     copy->brk_start = brk_start;
     copy->brk_end = brk_end;
-    Walker to(physical_memory(), copy->root_);
-    for (const Region* r = regions_; r; r = r->next) {
-        Region* nr = new Region{r->start, r->end, r->prot, r->shared_frames, r->name, nullptr};
+    copy->vdso_base = vdso_base;
+    for (const Region* r = list_.head(); r; r = r->next) {
+        if (r->flags & vm::DONTCOPY) continue;
+        Region* nr = new Region(*r);
         if (!nr) {
             delete copy;
             return nullptr;
         }
-        copy->insert(nr);
-        for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE) {
-            const uint64_t* e = entry_slot(root_, va);
-            if (!e || !(*e & (pte::PRESENT | HIDDEN))) continue;
-            uint64_t phys = entry_address(*e);
-            if (!r->shared_frames) {
+        nr->next = nullptr;
+        nr->flags &= ~(vm::LOCKED | vm::LOCKONFAULT); // memory locks are not inherited
+        if (nr->backing == Backing::Shared) nr->object->get();
+        copy->list_.insert(nr);
+        // Shared pages appear in the child on first touch, from the object;
+        // private ones are copied now, the vDSO's mapped as they are.
+        if (r->backing == Backing::Shared || (r->flags & vm::WIPEONFORK)) continue;
+        bool ok = true;
+        page_range::for_each(physical_memory(), root_, r->start, r->end, [&](uint64_t va, uint64_t& e) {
+            if (!ok) return;
+            uint64_t phys = entry_address(e);
+            if (r->backing == Backing::Private) {
                 const uint64_t frame = allocate_frame_unzeroed();
                 if (!frame) {
-                    delete copy;
-                    return nullptr;
+                    ok = false;
+                    return;
                 }
                 __builtin_memcpy(x86::mm::phys_to_virt(frame), x86::mm::phys_to_virt(phys), PAGE_SIZE);
                 phys = frame;
             }
-            // A hidden (PROT_NONE) page is mapped, then hidden again.
-            if (!to.map(va, phys, (*e & HIDDEN) ? pte::USER : *e & ~pte::ADDRESS_MASK)) {
-                if (!r->shared_frames) free_frame(phys);
-                delete copy;
-                return nullptr;
+            uint64_t* slot = page_range::slot(physical_memory(), copy->root_, va, true);
+            if (!slot) {
+                if (r->backing == Backing::Private) free_frame(phys);
+                ok = false;
+                return;
             }
-            if (*e & HIDDEN) *entry_slot(copy->root_, va) = phys | HIDDEN;
+            *slot = phys | (e & ~pte::ADDRESS_MASK);
+        });
+        if (!ok) {
+            delete copy;
+            return nullptr;
         }
     }
     return copy;

@@ -241,7 +241,7 @@ int64_t dispatch_legacy(x86::RegisterFrame& frame, uint32_t number) {
 
 void init(bool trace) {
     tracing = trace;
-    x86::entry::install({dispatch, caller_is_64bit});
+    x86::entry::install({dispatch, caller_is_64bit, vdso::current_base});
 }
 
 void set_trace(bool on) {

@@ -106,11 +106,21 @@ int64_t sys_statx(int dirfd, UserPtr<const char> path, int flags, uint32_t mask,
 
 // ---- memory (sys_memory.cpp)
 int64_t sys_brk(uint64_t address);
-int64_t sys_mmap(uint64_t address, uint64_t length, int prot, int flags, int fd, int64_t offset);
-int64_t sys_mmap2(uint32_t address, uint32_t length, int prot, int flags, int fd, uint32_t page_offset);
+int64_t sys_mmap(uint64_t address, uint64_t length, uint64_t prot, uint64_t flags, int fd, uint64_t offset);
+int64_t sys_mmap2(uint32_t address, uint32_t length, uint32_t prot, uint32_t flags, int fd, uint32_t page_offset);
 int64_t sys_old_mmap32(UserPtr<const void> args);
 int64_t sys_munmap(uint64_t address, uint64_t length);
-int64_t sys_mprotect(uint64_t address, uint64_t length, int prot);
+int64_t sys_mprotect(uint64_t address, uint64_t length, uint64_t prot);
+int64_t sys_mremap(uint64_t address, uint64_t old_length, uint64_t new_length, uint64_t flags, uint64_t new_address);
+int64_t sys_mremap32(uint32_t address, uint32_t old_length, uint32_t new_length, uint32_t flags, uint32_t new_address);
+int64_t sys_madvise(uint64_t address, uint64_t length, int advice);
+int64_t sys_msync(uint64_t address, uint64_t length, int flags);
+int64_t sys_mincore(uint64_t address, uint64_t length, UserPtr<uint8_t> vec);
+int64_t sys_mlock(uint64_t address, uint64_t length);
+int64_t sys_mlock2(uint64_t address, uint64_t length, int flags);
+int64_t sys_munlock(uint64_t address, uint64_t length);
+int64_t sys_mlockall(int flags);
+int64_t sys_munlockall();
 
 // ---- time (sys_time.cpp)
 int64_t sys_clock_gettime(int clock, UserPtr<void> ts);

@@ -4,6 +4,7 @@
 # UNIT_LIBC_OBJS, symbols prefixed sg_ so they do not clash with glibc).
 
 UNIT_KERNEL_SRCS := kernel/format.cpp kernel/cmdline.cpp kernel/mm/frames.cpp kernel/mm/heap.cpp \
+	kernel/mm/regions.cpp kernel/mm/shared_memory.cpp kernel/mm/page_range.cpp \
 	arch/x86/cpu/cpuid.cpp arch/x86/mm/paging.cpp arch/x86/boot/multiboot.cpp \
 	kernel/proc/sigframe.cpp kernel/exec/elf.cpp \
 	$(UNIT_KERNEL_EXTRA_SRCS)

@@ -52,11 +52,15 @@ struct Hooks {
     // frame (execve, rt_sigreturn) or never return (exit).
     int64_t (*dispatch)(RegisterFrame& frame, const SystemCall& call);
     bool (*caller_is_64bit)(); // sysenter cannot tell a 64-bit caller otherwise
+    uint64_t (*vdso_base)();   // the calling process's vDSO (it may have moved), 0 if none
 };
 void install(const Hooks& hooks);
 
-// The vDSO's landing pads after its sysenter instruction (32- and 64-bit).
-void set_sysenter_landing_pads(uint64_t pad32, uint64_t pad64);
+// The vDSO's landing pads after its sysenter instruction (32- and 64-bit),
+// as offsets from the vDSO's base: a sysenter returns to the pad of the
+// caller's vDSO, wherever mremap has moved it (Linux: do_fast_syscall_32
+// adds current->mm->context.vdso).
+void set_sysenter_landing_pads(uint64_t pad32_offset, uint64_t pad64_offset);
 
 // Writes the MSRs of every gate the CPU has: SYSENTER_CS/ESP/EIP, EFER.SCE,
 // STAR, LSTAR, CSTAR and FMASK. CSTAR is set even on Intel: emulators let

@@ -12,7 +12,7 @@ namespace x86::entry {
 namespace {
 
 Hooks hooks;
-uint64_t landing_pad32, landing_pad64;
+uint64_t landing_pad_offset32, landing_pad_offset64; // from the vDSO's base
 // AMD CPUs raise #UD for sysenter/sysexit in long mode, but an emulator
 // may still let a sysenter in (QEMU does): then leave through iretq.
 bool sysexit_usable;
@@ -37,6 +37,12 @@ bool read_user_u32(uint64_t address, uint64_t& out) {
 void finish(RegisterFrame& f) {
     interrupts::run_user_return_hook(f);
     sanitize_user_flags(f);
+}
+
+// The landing pad of the calling process's vDSO (0 if it has none).
+uint64_t landing_pad(bool is64) {
+    const uint64_t base = hooks.vdso_base ? hooks.vdso_base() : 0;
+    return base ? base + (is64 ? landing_pad_offset64 : landing_pad_offset32) : 0;
 }
 
 SystemCall i386_call(const RegisterFrame& f, Gate gate) {
@@ -70,9 +76,9 @@ void install(const Hooks& h) {
     hooks = h;
 }
 
-void set_sysenter_landing_pads(uint64_t pad32, uint64_t pad64) {
-    landing_pad32 = pad32;
-    landing_pad64 = pad64;
+void set_sysenter_landing_pads(uint64_t pad32_offset, uint64_t pad64_offset) {
+    landing_pad_offset32 = pad32_offset;
+    landing_pad_offset64 = pad64_offset;
 }
 
 uint64_t fmask_value() {
@@ -193,11 +199,11 @@ extern "C" int x86_sysenter_handler(RegisterFrame* f) {
     if (is64) {
         f->cs = gdt::USER_CS64;
         f->ss = gdt::USER_SS_SYSEXITQ;
-        f->rip = landing_pad64;
+        f->rip = landing_pad(true);
         f->rax = uint64_t(hooks.dispatch(*f, x86_64_call(*f, Gate::Sysenter)));
     } else {
         f->rsp = uint32_t(f->rsp);
-        f->rip = landing_pad32;
+        f->rip = landing_pad(false);
         SystemCall call = i386_call(*f, Gate::Sysenter);
         // The vDSO pushed ebp last, then copied esp to ebp: arg6 is at [ebp].
         if (!read_user_u32(f->rsp, call.args[5])) {
@@ -210,6 +216,7 @@ extern "C" int x86_sysenter_handler(RegisterFrame* f) {
     }
     disable_interrupts();
     finish(*f);
-    if (!sysexit_usable || !sysexit_safe(*f, is64 ? landing_pad64 : landing_pad32, is64)) return 0;
+    // A call that moved the vDSO (mremap) moved f->rip to the new pad too.
+    if (!sysexit_usable || !sysexit_safe(*f, landing_pad(is64), is64)) return 0;
     return is64 ? 2 : 1;
 }
