@@ -4,7 +4,7 @@
 # UNIT_LIBC_OBJS, symbols prefixed sg_ so they do not clash with glibc).
 
 UNIT_KERNEL_SRCS := kernel/format.cpp kernel/cmdline.cpp kernel/mm/frames.cpp kernel/mm/heap.cpp \
-	arch/x86/cpu/cpuid.cpp arch/x86/mm/paging.cpp arch/x86/boot/multiboot.cpp \
+	arch/x86/cpu/cpuid.cpp arch/x86/mm/paging.cpp arch/x86/boot/multiboot.cpp kernel/fs/proc/render.cpp \
 	$(UNIT_KERNEL_EXTRA_SRCS)
 UNIT_TEST_SRCS := $(sort $(wildcard tests/unit/*_test.cpp))
 UNIT_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/unit/%.o) $(UNIT_KERNEL_SRCS:%.cpp=$(BUILD)/unit/%.o)
