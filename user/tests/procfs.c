@@ -516,9 +516,10 @@ static void fd_links_name_what_is_open(void) {
     CHECK_EQ(via.st_mode & 0777, 0300); /* l-wx------ */
     const int w = open(path, O_WRONLY);
     CHECK(w >= 0);
-    CHECK_EQ(write(w, "hi", 2), 2);
-    char got[2];
-    CHECK_EQ(read(p[0], got, 2), 2);
+    const long written = write(w, "hi", 2);
+    CHECK_EQ(written, 2);
+    char got[2] = {0};
+    if (written == 2) CHECK_EQ(read(p[0], got, 2), 2); /* (not when nothing came: it would wait forever) */
     CHECK(!memcmp(got, "hi", 2));
     close(w);
 
