@@ -18,7 +18,7 @@ constexpr int ACCMODE = 3, RDONLY = 0, WRONLY = 1, RDWR = 2, CREAT = 0100, EXCL 
               LARGEFILE = 0100000;
 } // namespace oflag
 namespace mode {
-constexpr uint32_t IFMT = 0170000, IFDIR = 0040000, IFCHR = 0020000, IFREG = 0100000, IFIFO = 0010000;
+constexpr uint32_t IFMT = 0170000, IFDIR = 0040000, IFCHR = 0020000, IFREG = 0100000, IFIFO = 0010000, IFLNK = 0120000;
 } // namespace mode
 
 // What fstat reports, before it is laid out for one ABI.
@@ -42,6 +42,9 @@ class File {
     virtual bool is_terminal() const { return false; }
     // For a directory: its node in the tree (openat's dirfd), else nullptr.
     virtual vfs::Node* directory() { return nullptr; }
+    // The absolute path it was opened by (openat's dirfd, /proc/PID/fd/N);
+    // -ENOENT for a file that has none (a pipe, the terminal).
+    virtual int path(char*, size_t) { return -err::ENOENT; }
 
     void get() { refs_++; }
     void put() {

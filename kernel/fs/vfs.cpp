@@ -101,6 +101,7 @@ class RegularFile final : public File {
         out = status_of(node_);
         return 0;
     }
+    int path(char* out, size_t capacity) override { return path_of(node_, out, capacity); }
 
   private:
     Node* node_;
@@ -116,13 +117,13 @@ class Directory final : public File {
         out = status_of(node_);
         return 0;
     }
+    int path(char* out, size_t capacity) override { return path_of(node_, out, capacity); }
     long seek(int64_t off, int whence) override {
         if (whence != 0 || off < 0) return -err::EINVAL;
         position_ = uint64_t(off);
         return off;
     }
-    // struct linux_dirent64 records (include/linux/dirent.h): "." and
-    // ".." first, then the children in name order.
+    // "." and ".." first, then the children in name order.
     long read_directory(UserPtr<void> buf, size_t size) override {
         size_t used = 0;
         for (;;) {
@@ -140,27 +141,10 @@ class Directory final : public File {
                 if (!n) break;
                 name = n->name;
             }
-            size_t name_len = 0;
-            while (name[name_len] && name_len < PATH_MAX - 1) name_len++;
-            const size_t reclen = (19 + name_len + 1 + 7) & ~size_t(7);
-            if (used + reclen > size) {
-                if (used == 0) return -err::EINVAL; // the buffer cannot hold one record
-                break;
-            }
-            uint8_t record[19 + PATH_MAX + 8] = {};
-            const uint64_t ino = n->ino;
-            const int64_t next_off = int64_t(position_ + 1);
-            const uint16_t rl = uint16_t(reclen);
-            const uint8_t type = n->is_directory() ? 4 : n->is_regular() ? 8 : 2; // DT_DIR, DT_REG, DT_CHR
-            __builtin_memcpy(record, &ino, 8);
-            __builtin_memcpy(record + 8, &next_off, 8);
-            __builtin_memcpy(record + 16, &rl, 2);
-            record[18] = type;
-            __builtin_memcpy(record + 19, name, name_len);
-            record[19 + name_len] = 0;
-            // A bad buffer: what was delivered counts; nothing else is consumed.
-            if (copy_to_user(buf + used, record, reclen)) return used ? long(used) : -err::EFAULT;
-            used += reclen;
+            const uint8_t type = n->is_directory() ? DT_DIR : n->is_regular() ? DT_REG : DT_CHR;
+            const int r = put_dirent(buf, size, used, n->ino, position_ + 1, type, name);
+            if (r < 0) return used ? long(used) : r; // a bad buffer: what was delivered counts
+            if (r > 0) return used ? long(used) : -err::EINVAL;
             position_++;
         }
         return long(used);
@@ -184,6 +168,7 @@ class NullDevice final : public File {
         out = status_of(node_);
         return 0;
     }
+    int path(char* out, size_t capacity) override { return path_of(node_, out, capacity); }
 
   private:
     Node* node_;
@@ -256,74 +241,244 @@ long mount_initramfs(const uint8_t* archive, size_t size) {
         add_device(parent, "null", Device::Null);
         add_device(parent, "zero", Device::Zero);
     }
+    // /proc: a directory of the archive (Linux's initramfs often has one)
+    // or a new one; what the archive put in it is hidden by the mount.
+    Node* proc = child(root_node, "proc", 4);
+    if (!proc) proc = new_node(root_node, "proc", 4, mode::IFDIR | 0555);
+    if (proc && proc->is_directory()) proc->device = Device::Proc;
     return files;
 }
 
-int normalize(const char* cwd, const char* path, char* out, size_t capacity) {
-    if (!path[0]) return -err::ENOENT;
-    size_t len = 0;
-    out[len++] = '/';
-    // Process cwd (if the path is relative) then the path, component by component.
-    const char* parts[2] = {path[0] == '/' ? "" : cwd, path};
-    for (const char* p : parts) {
-        size_t i = 0;
-        for (;;) {
-            while (p[i] == '/') i++;
-            if (!p[i]) break;
-            size_t j = i;
-            while (p[j] && p[j] != '/') j++;
-            const size_t n = j - i;
-            if (n == 1 && p[i] == '.') {
-                // nothing
-            } else if (n == 2 && p[i] == '.' && p[i + 1] == '.') {
-                if (len > 1) {
-                    len--; // drop the trailing slash, then the component
-                    while (len > 1 && out[len - 1] != '/') len--;
-                }
-            } else {
-                if (len + n + 1 >= capacity) return -err::ENAMETOOLONG;
-                __builtin_memcpy(out + len, p + i, n);
-                len += n;
-                out[len++] = '/';
-            }
-            i = j;
-        }
+namespace {
+
+constexpr int MAX_LINKS = 40;  // Linux's MAXSYMLINKS
+constexpr int MAX_NESTING = 8; // links inside a link's target (each level costs kernel stack)
+
+struct Links {
+    int followed = 0, nesting = 0;
+};
+constexpr size_t NAME_MAX = 255;
+
+Location tree(Node* n) {
+    Location l;
+    l.node = n;
+    return l;
+}
+
+Location proc_location(const procfs::Entry& e) {
+    Location l;
+    l.kind = Location::Kind::Proc;
+    l.proc = e;
+    return l;
+}
+
+Node* proc_mount() {
+    Node* n = child(root_node, "proc", 4);
+    return n && n->device == Device::Proc ? n : nullptr;
+}
+
+Location parent_of(const Location& l) {
+    switch (l.kind) {
+    case Location::Kind::Tree:
+        return tree(l.node->parent ? l.node->parent : root_node);
+    case Location::Kind::Proc: {
+        procfs::Entry up;
+        if (procfs::parent(l.proc, up)) return proc_location(up);
+        Node* mount = proc_mount();
+        return tree(mount && mount->parent ? mount->parent : root_node);
     }
-    if (len > 1) len--; // no trailing slash except for "/"
-    out[len] = 0;
+    case Location::Kind::OpenFile:
+        break;
+    }
+    return tree(root_node);
+}
+
+int walk(Location at, const char* path, bool follow_last, Location& out, Links& links);
+
+// Follows the link at `link` (in /proc) to where it leads.
+int follow(Location link, Location& out, Links& links) { // link by value: out may be the same object
+    if (++links.followed > MAX_LINKS || links.nesting >= MAX_NESTING) return -err::ELOOP;
+    char target[PATH_MAX];
+    File* file = nullptr;
+    if (const int e = procfs::read_link(link.proc, target, sizeof(target), &file)) return e;
+    if (file) {
+        out = Location{};
+        out.kind = Location::Kind::OpenFile;
+        out.file = file;
+        return 0;
+    }
+    links.nesting++;
+    const int e = walk(parent_of(link), target, true, out, links);
+    links.nesting--;
+    return e;
+}
+
+// The child `name` of the directory `dir`.
+int step(const Location& dir, const char* name, size_t len, Location& out) {
+    if (dir.kind == Location::Kind::Proc) {
+        procfs::Entry e;
+        if (const int r = procfs::lookup(dir.proc, name, len, e)) return r;
+        out = proc_location(e);
+        return 0;
+    }
+    Node* c = child(dir.node, name, len);
+    if (!c) return -err::ENOENT;
+    out = c->device == Device::Proc ? proc_location(procfs::Entry{}) : tree(c);
     return 0;
 }
 
+int walk(Location at, const char* path, bool follow_last, Location& out, Links& links) {
+    if (!path[0]) return -err::ENOENT;
+    if (path[0] == '/') at = tree(root_node);
+    size_t plen = 0;
+    while (path[plen]) plen++;
+    const bool trailing_slash = path[plen - 1] == '/';
+    size_t i = 0;
+    for (;;) {
+        while (path[i] == '/') i++;
+        if (!path[i]) break;
+        size_t j = i;
+        while (path[j] && path[j] != '/') j++;
+        size_t k = j;
+        while (path[k] == '/') k++;
+        const bool last = !path[k];
+        const size_t n = j - i;
+        if (n > NAME_MAX) return -err::ENAMETOOLONG;
+        if (!is_directory(at)) return -err::ENOTDIR;
+        if (n == 1 && path[i] == '.') {
+            // stays
+        } else if (n == 2 && path[i] == '.' && path[i + 1] == '.') {
+            at = parent_of(at);
+        } else {
+            Location next;
+            if (const int e = step(at, path + i, n, next)) return e;
+            if (is_link(next) && (!last || follow_last || trailing_slash)) {
+                if (const int e = follow(next, next, links)) return e;
+            }
+            at = next;
+        }
+        i = j;
+    }
+    // A trailing slash demands a directory ("ls /bin/sh/" fails).
+    if (trailing_slash && plen > 1 && !is_directory(at)) return -err::ENOTDIR;
+    out = at;
+    return 0;
+}
+
+} // namespace
+
+int resolve(const char* cwd, const char* path, bool follow_last, Location& out) {
+    Links links;
+    Location start = tree(root_node);
+    if (path[0] && path[0] != '/') {
+        // The working directory is kept as a path; it may have gone (a
+        // /proc/PID of a process that ended).
+        if (const int e = walk(start, cwd, true, start, links)) return e;
+        if (!is_directory(start)) return -err::ENOTDIR;
+    }
+    return walk(start, path, follow_last, out, links);
+}
+
 Node* lookup(const char* cwd, const char* path, int* error) {
-    char canonical[PATH_MAX];
-    if (const int e = normalize(cwd, path, canonical, sizeof(canonical))) {
+    Location l;
+    if (const int e = resolve(cwd, path, true, l)) {
         *error = e;
         return nullptr;
     }
-    Node* n = root_node;
-    size_t i = 1;
-    while (canonical[i]) {
-        size_t j = i;
-        while (canonical[j] && canonical[j] != '/') j++;
-        if (!n->is_directory()) {
-            *error = -err::ENOTDIR;
-            return nullptr;
-        }
-        n = child(n, canonical + i, j - i);
-        if (!n) {
-            *error = -err::ENOENT;
-            return nullptr;
-        }
-        i = canonical[j] ? j + 1 : j;
-    }
-    // A trailing slash demands a directory ("ls /bin/sh/" fails).
-    size_t plen = 0;
-    while (path[plen]) plen++;
-    if (plen > 1 && path[plen - 1] == '/' && !n->is_directory()) {
-        *error = -err::ENOTDIR;
+    if (l.kind != Location::Kind::Tree) {
+        *error = -err::EACCES;
         return nullptr;
     }
-    return n;
+    return l.node;
+}
+
+bool is_directory(const Location& l) {
+    switch (l.kind) {
+    case Location::Kind::Tree:
+        return l.node->is_directory();
+    case Location::Kind::Proc:
+        return procfs::is_directory(l.proc);
+    case Location::Kind::OpenFile: {
+        FileStatus s;
+        l.file->status(s);
+        return (s.mode & mode::IFMT) == mode::IFDIR;
+    }
+    }
+    return false;
+}
+
+bool is_link(const Location& l) {
+    return l.kind == Location::Kind::Proc && procfs::is_link(l.proc);
+}
+
+bool in_proc(const Location& l) {
+    return l.kind == Location::Kind::Proc;
+}
+
+long open(const Location& l, int flags, File** out) {
+    switch (l.kind) {
+    case Location::Kind::Tree:
+        return open(l.node, flags, out);
+    case Location::Kind::Proc:
+        return procfs::open(l.proc, flags, out);
+    case Location::Kind::OpenFile:
+        // Linux opens the pipe anew; here it is the same description.
+        l.file->get();
+        *out = l.file;
+        return 0;
+    }
+    return -err::ENOENT;
+}
+
+int status_of(const Location& l, FileStatus& out) {
+    switch (l.kind) {
+    case Location::Kind::Tree:
+        out = status_of(l.node);
+        return 0;
+    case Location::Kind::Proc:
+        return procfs::status(l.proc, out);
+    case Location::Kind::OpenFile:
+        return l.file->status(out);
+    }
+    return -err::ENOENT;
+}
+
+int path_of(const Location& l, char* out, size_t capacity) {
+    switch (l.kind) {
+    case Location::Kind::Tree:
+        return path_of(l.node, out, capacity);
+    case Location::Kind::Proc:
+        return procfs::path_of(l.proc, out, capacity);
+    case Location::Kind::OpenFile:
+        return l.file->path(out, capacity);
+    }
+    return -err::ENOENT;
+}
+
+int read_link(const Location& l, char* out, size_t capacity) {
+    if (!is_link(l)) return -err::EINVAL;
+    File* file = nullptr;
+    return procfs::read_link(l.proc, out, capacity, &file);
+}
+
+int put_dirent(UserPtr<void> buf, size_t size, size_t& used, uint64_t ino, uint64_t next_position, uint8_t type,
+               const char* name) {
+    size_t name_len = 0;
+    while (name[name_len] && name_len < NAME_MAX) name_len++;
+    const size_t reclen = (19 + name_len + 1 + 7) & ~size_t(7);
+    if (used + reclen > size) return 1;
+    uint8_t record[19 + NAME_MAX + 1 + 8] = {};
+    const int64_t next_off = int64_t(next_position);
+    const uint16_t rl = uint16_t(reclen);
+    __builtin_memcpy(record, &ino, 8);
+    __builtin_memcpy(record + 8, &next_off, 8);
+    __builtin_memcpy(record + 16, &rl, 2);
+    record[18] = type;
+    __builtin_memcpy(record + 19, name, name_len);
+    record[19 + name_len] = 0;
+    if (copy_to_user(buf + used, record, reclen)) return -err::EFAULT;
+    used += reclen;
+    return 0;
 }
 
 int path_of(const Node* node, char* out, size_t capacity) {

@@ -11,6 +11,7 @@
 #include "kernel/exec/elf.h"
 #include "kernel/exec/initial_stack.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/proc/procfs.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/proc/process.h"
 #include "kernel/random.h"
@@ -206,6 +207,7 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
     size_t i = 0;
     for (; base[i] && i + 1 < sizeof(p->name); i++) p->name[i] = base[i];
     p->name[i] = 0;
+    procfs::record_exec(*p, node, argv.strings, argv.count);
 
     // Every register zero except the stack pointer; IF on, as Linux starts a program.
     x86::RegisterFrame& f = p->frame();

@@ -52,10 +52,19 @@ struct FsContext {
     unsigned refs = 1;
 };
 
+// The program a process runs, as /proc/PID/exe and cmdline show it: set
+// by execve, copied by fork and clone.
+struct ProgramImage {
+    char path[256] = {}; // the executable's absolute path
+    char args[512] = {}; // argv, each string NUL-terminated, cut at 512 bytes
+    uint16_t args_length = 0;
+};
+
 struct Process {
     int pid = 0;  // the task's id (gettid)
     int tgid = 0; // the process's id (getpid): the group leader's pid
     char name[32] = {};
+    ProgramImage program;
     ProcessState state = ProcessState::Runnable;
     bool is64 = true;
     bool is_idle = false;

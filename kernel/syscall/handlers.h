@@ -102,6 +102,7 @@ int64_t sys_getcwd(UserPtr<char> buf, size_t size);
 int64_t sys_chdir(UserPtr<const char> path);
 int64_t sys_access(UserPtr<const char> path, int mode);
 int64_t sys_readlink(UserPtr<const char> path, UserPtr<char> buf, size_t size);
+int64_t sys_readlinkat(int dirfd, UserPtr<const char> path, UserPtr<char> buf, size_t size);
 int64_t sys_statx(int dirfd, UserPtr<const char> path, int flags, uint32_t mask, UserPtr<void> buf);
 
 // ---- memory (sys_memory.cpp)

@@ -26,36 +26,56 @@ long base_directory(int dirfd, const char* path, char* out, size_t capacity) {
     }
     File* f = files::get(dirfd);
     if (!f) return -err::EBADF;
-    vfs::Node* dir = f->directory();
-    if (!dir) return -err::ENOTDIR;
-    return vfs::path_of(dir, out, capacity);
+    FileStatus s;
+    f->status(s);
+    if ((s.mode & mode::IFMT) != mode::IFDIR) return -err::ENOTDIR;
+    return f->path(out, capacity);
 }
 
-// Copies a path in and resolves it relative to dirfd.
-vfs::Node* resolve(int dirfd, UserPtr<const char> user_path, long* error) {
-    char path[vfs::PATH_MAX], base[vfs::PATH_MAX];
-    const long n = copy_string_from_user(path, sizeof(path), user_path);
-    if (n <= 0) { // an empty path names nothing, whatever dirfd is (Linux checks this first)
-        *error = n ? n : -err::ENOENT;
-        return nullptr;
+// Copies a path in and resolves it relative to dirfd, following a link at
+// its end if `follow`.
+long resolve(int dirfd, UserPtr<const char> user_path, bool follow, vfs::Location& out, char* path = nullptr) {
+    char own[vfs::PATH_MAX], base[vfs::PATH_MAX];
+    if (!path) path = own;
+    const long n = copy_string_from_user(path, vfs::PATH_MAX, user_path);
+    if (n <= 0) return n ? n : -err::ENOENT; // an empty path names nothing, whatever dirfd is (Linux checks this first)
+    if (const long e = base_directory(dirfd, path, base, sizeof(base))) return e;
+    return vfs::resolve(base, path, follow, out);
+}
+
+// Whether a path that does not exist would be created in /proc (its
+// directory is there): creating fails with EACCES there, EROFS elsewhere.
+bool parent_in_proc(int dirfd, const char* path) {
+    char base[vfs::PATH_MAX], dir[vfs::PATH_MAX];
+    if (base_directory(dirfd, path, base, sizeof(base))) return false;
+    size_t n = 0, slash = 0;
+    bool any = false;
+    for (; path[n]; n++)
+        if (path[n] == '/') slash = n, any = true;
+    if (!any) {
+        dir[0] = '.', dir[1] = 0;
+    } else {
+        const size_t len = slash ? slash : 1;
+        __builtin_memcpy(dir, path, len);
+        dir[len] = 0;
     }
-    if (const long e = base_directory(dirfd, path, base, sizeof(base))) {
-        *error = e;
-        return nullptr;
-    }
-    int e = 0;
-    vfs::Node* node = vfs::lookup(base, path, &e);
-    if (!node) *error = e;
-    return node;
+    vfs::Location l;
+    return !vfs::resolve(base, dir, true, l) && vfs::in_proc(l);
 }
 
 long do_open(int dirfd, UserPtr<const char> user_path, int flags) {
-    long error = 0;
-    vfs::Node* node = resolve(dirfd, user_path, &error);
-    if (!node) return (error == -err::ENOENT && (flags & oflag::CREAT)) ? -err::EROFS : error;
+    char path[vfs::PATH_MAX];
+    vfs::Location where;
+    const bool follow = !(flags & oflag::NOFOLLOW);
+    if (const long e = resolve(dirfd, user_path, follow, where, path)) {
+        if (e == -err::ENOENT && (flags & oflag::CREAT))
+            return parent_in_proc(dirfd, path) ? -err::EACCES : -err::EROFS;
+        return e;
+    }
     if ((flags & oflag::CREAT) && (flags & oflag::EXCL)) return -err::EEXIST;
+    if (vfs::is_link(where)) return -err::ELOOP; // O_NOFOLLOW on a link
     File* f = nullptr;
-    if (const long e = vfs::open(node, flags, &f)) return e;
+    if (const long e = vfs::open(where, flags, &f)) return e;
     return files::install(f, 0, flags & oflag::CLOEXEC);
 }
 
@@ -111,11 +131,9 @@ long status_at(int dirfd, UserPtr<const char> path, int flags, FileStatus& out) 
             return 0;
         }
     }
-    long error = 0;
-    vfs::Node* node = resolve(dirfd, path, &error);
-    if (!node) return error;
-    out = vfs::status_of(node);
-    return 0;
+    vfs::Location where;
+    if (const long e = resolve(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), where)) return e;
+    return vfs::status_of(where, out);
 }
 
 long stat_path(int dirfd, UserPtr<const char> path, UserPtr<void> buf, int flags, bool i386) {
@@ -294,7 +312,7 @@ int64_t sys_stat(UserPtr<const char> path, UserPtr<void> buf) {
     return stat_path(AT_FDCWD, path, buf, 0, false);
 }
 int64_t sys_lstat(UserPtr<const char> path, UserPtr<void> buf) {
-    return stat_path(AT_FDCWD, path, buf, 0, false);
+    return stat_path(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW, false);
 }
 int64_t sys_fstat(int fd, UserPtr<void> buf) {
     return stat_fd(fd, buf, false);
@@ -306,7 +324,7 @@ int64_t sys_stat64_32(UserPtr<const char> path, UserPtr<void> buf) {
     return stat_path(AT_FDCWD, path, buf, 0, true);
 }
 int64_t sys_lstat64_32(UserPtr<const char> path, UserPtr<void> buf) {
-    return stat_path(AT_FDCWD, path, buf, 0, true);
+    return stat_path(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW, true);
 }
 int64_t sys_fstat64_32(int fd, UserPtr<void> buf) {
     return stat_fd(fd, buf, true);
@@ -386,33 +404,54 @@ int64_t sys_getcwd(UserPtr<char> buf, size_t size) {
 }
 
 int64_t sys_chdir(UserPtr<const char> user_path) {
-    char path[vfs::PATH_MAX], canonical[vfs::PATH_MAX];
-    const long n = copy_string_from_user(path, sizeof(path), user_path);
-    if (n < 0) return n;
+    vfs::Location where;
+    if (const long e = resolve(AT_FDCWD, user_path, true, where)) return e;
+    if (!vfs::is_directory(where)) return -err::ENOTDIR;
+    // The place reached, links resolved (getcwd in /proc/self gives /proc/PID, as on Linux).
+    char canonical[vfs::PATH_MAX];
+    if (const int e = vfs::path_of(where, canonical, sizeof(canonical))) return e;
     Process* p = current_process();
-    int error = 0;
-    vfs::Node* node = vfs::lookup(p->cwd(), path, &error);
-    if (!node) return error;
-    if (!node->is_directory()) return -err::ENOTDIR;
-    if (const int e = vfs::normalize(p->cwd(), path, canonical, sizeof(canonical))) return e;
     __builtin_memcpy(p->fs->cwd, canonical, sizeof(p->fs->cwd));
     return 0;
 }
 
 int64_t sys_access(UserPtr<const char> path, int mode) {
-    long error = 0;
-    vfs::Node* node = resolve(AT_FDCWD, path, &error);
-    if (!node) return error;
-    if ((mode & 2) && !node->is_directory() && node->device == vfs::Device::None) return -err::EROFS; // W_OK
-    if ((mode & 1) && !(node->mode & 0111)) return -err::EACCES;                                      // X_OK
+    vfs::Location where;
+    if (const long e = resolve(AT_FDCWD, path, true, where)) return e;
+    FileStatus s;
+    if (const int e = vfs::status_of(where, s)) return e;
+    if (mode & 2) {                                   // W_OK
+        if (vfs::in_proc(where)) return -err::EACCES; // read-only files, not a read-only file system
+        const bool device = where.kind == vfs::Location::Kind::Tree && where.node->device != vfs::Device::None &&
+                            where.node->device != vfs::Device::Proc;
+        if (where.kind != vfs::Location::Kind::OpenFile && !device && (s.mode & mode::IFMT) != mode::IFDIR)
+            return -err::EROFS;
+    }
+    if ((mode & 1) && !(s.mode & 0111)) return -err::EACCES; // X_OK
     return 0;
 }
 
-int64_t sys_readlink(UserPtr<const char> path, UserPtr<char>, size_t) {
-    // The tree has no symbolic links (and no /proc): every path either
-    // does not exist or is not a link.
-    long error = 0;
-    return resolve(AT_FDCWD, path, &error) ? -err::EINVAL : error;
+namespace {
+
+long do_readlink(int dirfd, UserPtr<const char> path, UserPtr<char> buf, int64_t size) {
+    if (size <= 0) return -err::EINVAL;
+    vfs::Location where;
+    if (const long e = resolve(dirfd, path, false, where)) return e;
+    char target[vfs::PATH_MAX];
+    if (const int e = vfs::read_link(where, target, sizeof(target))) return e;
+    size_t n = 0;
+    while (target[n]) n++;
+    if (uint64_t(size) < n) n = size_t(size); // truncated silently, no NUL: readlink(2)
+    return copy_to_user(buf, target, n) ? -err::EFAULT : long(n);
+}
+
+} // namespace
+
+int64_t sys_readlink(UserPtr<const char> path, UserPtr<char> buf, size_t size) {
+    return do_readlink(AT_FDCWD, path, buf, int64_t(int(size)));
+}
+int64_t sys_readlinkat(int dirfd, UserPtr<const char> path, UserPtr<char> buf, size_t size) {
+    return do_readlink(dirfd, path, buf, int64_t(int(size)));
 }
 
 int64_t sys_statx(int dirfd, UserPtr<const char> path, int flags, uint32_t mask, UserPtr<void> buf) {

@@ -121,6 +121,7 @@ int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPt
     child->gate = parent->gate; // it returns from the parent's call, through the same gate
     child->exit_signal = thread ? 0 : int(flags & CSIGNAL);
     __builtin_memcpy(child->name, parent->name, sizeof(child->name));
+    child->program = parent->program; // /proc/PID/exe and cmdline
     child->signals.blocked = parent->signals.blocked;
     // A task that shares the caller's memory but not its stack starts
     // without the alternate signal stack (Linux: CLONE_VM without CLONE_VFORK).

@@ -1,5 +1,5 @@
-/* ps: every process, from the kernel's table (Sysgate has no /proc; the
- * sysgate_procs call copies the table out). STAT is R running or
+/* ps: every process, from the kernel's table (the sysgate_procs call copies
+ * it out, with what /proc does not show: the gate). STAT is R running or
  * runnable, S sleeping, Z zombie; GATE is the way its last system call
  * entered the kernel. */
 #include <stdio.h>

@@ -19,6 +19,8 @@ echo "== A program that faults: the kernel stops it, the shell names the signal"
 crash segv
 echo "crash segv: status $?"
 
-echo "== The process table, from the kernel (there is no /proc)"
+echo "== The process table, from the kernel (sysgate_procs)"
 ps
+echo "== cat's own address space, from /proc"
+cat /proc/self/maps
 echo "== End of the tour"
