@@ -47,6 +47,10 @@ int64_t sys_rt_sigreturn32();
 int64_t sys_tgkill(int tgid, int tid, int signal);
 int64_t sys_tkill(int tid, int signal);
 
+// ---- credentials (sys_credentials.cpp)
+int64_t sys_setresuid(uint32_t ruid, uint32_t euid, uint32_t suid);
+int64_t sys_getresuid(UserPtr<uint32_t> ruid, UserPtr<uint32_t> euid, UserPtr<uint32_t> suid);
+
 // ---- threads (sys_process.cpp)
 int64_t sys_futex(UserPtr<uint32_t> word, int op, uint32_t value, uint64_t timeout, UserPtr<uint32_t> word2,
                   uint32_t value3);

@@ -217,10 +217,10 @@ int64_t sys_getppid() {
     return parent ? parent->tgid : 0;
 }
 int64_t sys_getuid() {
-    return 0;
-} // everyone is root in Sysgate
+    return current_process()->group->ruid; // root unless setresuid said otherwise
+}
 int64_t sys_geteuid() {
-    return 0;
+    return current_process()->group->euid;
 }
 int64_t sys_getgid() {
     return 0;
