@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/desc/ldt.h"
+
 namespace mm {
 
 // Protection bits, as in mmap's PROT_*.
@@ -68,6 +70,11 @@ class AddressSpace {
 
     // The program break (brk): [brk_start, brk_end) is the "heap" region.
     uint64_t brk_start = 0, brk_end = 0;
+
+    // The program's LDT (modify_ldt), shared like the memory by the tasks
+    // that share it (Linux keeps it in mm->context). fork copies it
+    // (sys_process.cpp); a new program starts without one.
+    x86::ldt::Table ldt;
 
   private:
     AddressSpace() = default;
