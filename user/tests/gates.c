@@ -523,12 +523,20 @@ static void vdso_time_without_entering(void) {
     if (!vgettime) return;
     struct sysgate_stats a, b;
     struct timespec t0, t1, sys;
-    sysgate_stats(&a, sizeof a);
-    CHECK_EQ(vgettime(CLOCK_MONOTONIC, &t0), 0);
-    for (int i = 0; i < 1000; i++) CHECK_EQ(vgettime(CLOCK_MONOTONIC, &t1), 0);
-    sysgate_stats(&b, sizeof b);
+    /* The counts are the whole system's: runtests copying this test's
+     * output to the console can land in the window. A vDSO that entered
+     * the kernel would do so on every attempt; other processes do not. */
     uint64_t entered = 0;
-    for (int g = 0; g < SYSGATE_GATES; g++) entered += b.calls[g] - a.calls[g];
+    int attempt = 0;
+    for (; attempt < 5 && entered != 1; attempt++) {
+        sysgate_stats(&a, sizeof a);
+        CHECK_EQ(vgettime(CLOCK_MONOTONIC, &t0), 0);
+        for (int i = 0; i < 1000; i++) CHECK_EQ(vgettime(CLOCK_MONOTONIC, &t1), 0);
+        sysgate_stats(&b, sizeof b);
+        entered = 0;
+        for (int g = 0; g < SYSGATE_GATES; g++) entered += b.calls[g] - a.calls[g];
+    }
+    if (attempt > 1) test_note("measured %d times: other processes' calls fell into the window", attempt);
     CHECK_EQ(entered, 1); /* only the first sysgate_stats call itself */
     if (entered != 1)
         test_note("calls by gate: int80 %llu, sysenter %llu, syscall %llu, vdso-fallback %llu",
