@@ -130,13 +130,6 @@ void io_permit_map(const uint8_t* map, unsigned bytes) {
     task_dirty = bytes;
 }
 
-uint16_t io_bitmap_offset() {
-    return tss.iomap_base;
-}
-const uint8_t* io_bitmap_in_tss() {
-    return tss.iomap_base == IOMAP_TASK ? tss_block.task : tss.iomap_base == IOMAP_ALL ? tss_block.all : nullptr;
-}
-
 const uint64_t* table() {
     return entries;
 }

@@ -32,9 +32,6 @@ constexpr unsigned IO_BITMAP_BYTES = 65536 / 8;
 void io_permit_none();
 void io_permit_all();
 void io_permit_map(const uint8_t* map, unsigned bytes);
-// For tests: the live iomap_base and the bitmap it selects (nullptr: none).
-uint16_t io_bitmap_offset();
-const uint8_t* io_bitmap_in_tss();
 
 // The live table, for tests and the boot log.
 const uint64_t* table();
