@@ -17,6 +17,7 @@
 #include "kernel/shutdown.h"
 #include "kernel/strings.h"
 #include "kernel/syscall/dispatch.h"
+#include "kernel/syscall/sys_segments.h"
 #include "kernel/trap.h"
 #include "kernel/vdso.h"
 #include "kernel/vsyscall_page.h"
@@ -48,6 +49,8 @@ void on_user_fault(x86::RegisterFrame& frame) {
         // First touch of memory the program may use: allocate it.
         if (p->mm && p->mm->handle_fault(address, frame.error_code & 2, frame.error_code & 16)) return;
     }
+    // cli/sti with iopl(3): a no-op, as on Linux 6.1 (kernel/syscall/sys_segments.cpp).
+    if (frame.entry == x86::idt::GENERAL_PROTECTION && segments::skip_cli_sti(frame)) return;
     signals::on_user_exception(frame, address);
 }
 

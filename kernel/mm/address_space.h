@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/desc/ldt.h"
 #include "kernel/mm/regions.h"
 
 namespace mm {
@@ -113,6 +114,11 @@ class AddressSpace {
     uint64_t vdso_base = 0;
     // vm::LOCKED / LOCKONFAULT for every new mapping (mlockall(MCL_FUTURE)).
     uint32_t def_flags = 0;
+
+    // The program's LDT (modify_ldt), shared like the memory by the tasks
+    // that share it (Linux keeps it in mm->context). fork copies it
+    // (sys_process.cpp); a new program starts without one.
+    x86::ldt::Table ldt;
 
   private:
     AddressSpace() = default;

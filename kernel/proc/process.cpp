@@ -235,9 +235,10 @@ Process* allocate(Process* parent, int* error, Process* thread_of) {
     p->group = group;
     group->refs++;
     if (!thread_of) {
-        if (parent && !parent->is_idle)
+        if (parent && !parent->is_idle) {
             __builtin_memcpy(group->limits, parent->group->limits, sizeof(group->limits));
-        else
+            group->ruid = parent->group->ruid, group->euid = parent->group->euid, group->suid = parent->group->suid;
+        } else
             default_limits(group->limits);
         group->leader = p;
         p->tgid = pid;

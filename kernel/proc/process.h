@@ -44,6 +44,10 @@ struct ThreadGroup {
     unsigned refs = 0;             // tasks (alive or zombie) pointing here
     ResourceLimit limits[RLIMIT_COUNT];
     bool no_new_privs = false; // prctl(PR_SET_NO_NEW_PRIVS): kept, nothing to restrict here
+    // User ids (setresuid), inherited by fork. Everyone starts as root;
+    // root privileges (effective uid 0) stand for the capabilities, and
+    // only setresuid (CAP_SETUID), ioperm and iopl (CAP_SYS_RAWIO) ask.
+    uint32_t ruid = 0, euid = 0, suid = 0;
 };
 
 // The working directory, shared by CLONE_FS.
@@ -124,6 +128,11 @@ struct Process {
 };
 
 Process* current_process();
+
+// Linux's capable(): Sysgate has no capability sets, only root or not.
+inline bool has_root_privileges(const Process& p) {
+    return p.group->euid == 0;
+}
 
 namespace proc {
 

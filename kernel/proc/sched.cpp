@@ -78,7 +78,7 @@ void switch_to(Process* prev, Process* next) {
     } else {
         x86::switch_address_space(next->mm->root());
         x86::set_entry_stack(next->kernel_stack.top);
-        x86::load_user_context(next->user_context, next->is64);
+        x86::load_user_context(next->user_context, next->is64, &next->mm->ldt);
     }
     x86_switch_stack(&prev->saved_rsp, next->saved_rsp);
     // Back on this task's stack: a task that ended before the switch has

@@ -49,6 +49,15 @@ int64_t sys_sigaction32(int signal, UserPtr<const void> act, UserPtr<void> old);
 int64_t sys_tgkill(int tgid, int tid, int signal);
 int64_t sys_tkill(int tid, int signal);
 
+// ---- segments and ports (sys_segments.cpp)
+int64_t sys_modify_ldt(int func, UserPtr<void> ptr, uint64_t bytecount);
+int64_t sys_ioperm(uint64_t from, uint64_t num, int turn_on);
+int64_t sys_iopl(uint32_t level);
+
+// ---- credentials (sys_credentials.cpp)
+int64_t sys_setresuid(uint32_t ruid, uint32_t euid, uint32_t suid);
+int64_t sys_getresuid(UserPtr<uint32_t> ruid, UserPtr<uint32_t> euid, UserPtr<uint32_t> suid);
+
 // ---- threads (sys_process.cpp)
 int64_t sys_futex(UserPtr<uint32_t> word, int op, uint32_t value, uint64_t timeout, UserPtr<uint32_t> word2,
                   uint32_t value3);

@@ -65,7 +65,10 @@ long set_tls(x86::UserContext& ctx, UserDesc& d, bool allocate, bool running) {
     // A TLS slot never holds a 64-bit code segment: lm is ignored (Linux too).
     tls[d.entry_number - x86::gdt::TLS_FIRST] =
         tls_clears(d) ? 0 : x86::desc::from_user_desc(d.base_addr, d.limit, d.flags & ~(1u << 7));
-    if (running) x86::install_tls(tls);
+    if (running) {
+        x86::install_tls(tls);
+        x86::refresh_user_segments(x86::desc::selector(d.entry_number, 3)); // a register holding it reloads now
+    }
     return 0;
 }
 
@@ -90,8 +93,8 @@ int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPt
     if (flags & CLONE_VM) {
         child->mm = parent->mm;
         child->mm->get();
-    } else if (!(child->mm = parent->mm->clone())) {
-        proc::discard(child);
+    } else if (!(child->mm = parent->mm->clone()) || !child->mm->ldt.copy_from(parent->mm->ldt)) {
+        proc::discard(child); // the LDT goes with the memory: Linux's ldt_dup_context
         return -err::ENOMEM;
     }
     if (flags & CLONE_FILES) {
@@ -131,6 +134,10 @@ int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPt
     }
     x86::save_user_context(child->user_context); // FPU, FS/GS and TLS as they are now
     for (unsigned i = 0; i < 3; i++) child->user_context.tls[i] = parent->user_context.tls[i];
+    if (!x86::copy_io_permissions(child->user_context, parent->user_context)) { // ioperm/iopl: every clone inherits
+        proc::discard(child);
+        return -err::ENOMEM;
+    }
 
     if (flags & CLONE_SETTLS) {
         if (parent->is64) {
@@ -218,10 +225,10 @@ int64_t sys_getppid() {
     return parent ? parent->tgid : 0;
 }
 int64_t sys_getuid() {
-    return 0;
-} // everyone is root in Sysgate
+    return current_process()->group->ruid; // root unless setresuid said otherwise
+}
 int64_t sys_geteuid() {
-    return 0;
+    return current_process()->group->euid;
 }
 int64_t sys_getgid() {
     return 0;

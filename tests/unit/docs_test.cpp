@@ -121,6 +121,7 @@ TEST(Docs, GatesGuideHasTheKernelsSelectors) {
         {x86::gdt::USER_CODE64, x86::gdt::USER_CS64, "user code 64"},
         {x86::gdt::USER_DATA_SYSEXITQ, x86::gdt::USER_SS_SYSEXITQ, "user data (again)"},
         {x86::gdt::TSS, x86::gdt::TSS_SELECTOR, "TSS"},
+        {x86::gdt::LDT, x86::gdt::LDT_SELECTOR, "LDT"},
     };
     for (const auto& r : rows) {
         char selector[8];

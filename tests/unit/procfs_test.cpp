@@ -75,7 +75,8 @@ TEST(ProcMaps, LineLayoutIsLinuxs) {
 struct Regions {
     std::vector<mm::Region> r;
     void add(uint64_t start, uint64_t end, uint32_t prot, const char* name, bool shared = false) {
-        r.push_back(mm::Region{start, end, prot, shared, name, nullptr});
+        r.push_back(mm::Region{start, end, prot, 0, shared ? mm::Backing::Shared : mm::Backing::Private, mm::Special::None,
+                               nullptr, 0, name, nullptr});
     }
     const mm::Region* list() {
         for (size_t i = 0; i + 1 < r.size(); i++) r[i].next = &r[i + 1];
@@ -137,12 +138,12 @@ TEST(ProcMaps, HeapMmapAndTheVsyscallPage) {
     procfs::MapsView v = files_view(regions);
     // brk grew: the heap region follows the bss and merges with it, as
     // Linux's brk vma does.
-    regions.r.insert(regions.r.begin() + 4, mm::Region{0x41b000, 0x41e000, R | W, false, "heap", nullptr});
+    regions.r.insert(regions.r.begin() + 4, mm::Region{0x41b000, 0x41e000, R | W, 0, mm::Backing::Private, mm::Special::None, nullptr, 0, "heap", nullptr});
     // Two adjacent anonymous mmaps with the same rights are one line; a
     // third with other rights is not.
-    regions.r.insert(regions.r.begin() + 5, mm::Region{0x7ffff7ff0000, 0x7ffff7ff2000, R | W, false, "mmap", nullptr});
-    regions.r.insert(regions.r.begin() + 6, mm::Region{0x7ffff7ff2000, 0x7ffff7ff4000, R | W, false, "mmap", nullptr});
-    regions.r.insert(regions.r.begin() + 7, mm::Region{0x7ffff7ff4000, 0x7ffff7ff5000, 0, false, "mmap", nullptr});
+    regions.r.insert(regions.r.begin() + 5, mm::Region{0x7ffff7ff0000, 0x7ffff7ff2000, R | W, 0, mm::Backing::Private, mm::Special::None, nullptr, 0, "mmap", nullptr});
+    regions.r.insert(regions.r.begin() + 6, mm::Region{0x7ffff7ff2000, 0x7ffff7ff4000, R | W, 0, mm::Backing::Private, mm::Special::None, nullptr, 0, "mmap", nullptr});
+    regions.r.insert(regions.r.begin() + 7, mm::Region{0x7ffff7ff4000, 0x7ffff7ff5000, 0, 0, mm::Backing::Private, mm::Special::None, nullptr, 0, "mmap", nullptr});
     v.regions = regions.list();
     v.brk_end = 0x41e000;
     mm::Region vsyscall{0xffffffffff600000, 0xffffffffff601000, R | X, true, "vsyscall", nullptr};

@@ -3,7 +3,30 @@
 // program to another, beyond the registers in the entry frame.
 #include <stdint.h>
 
+#include "arch/x86/cpu/io_bitmap.h"
+
 namespace x86 {
+
+namespace ldt {
+class Table;
+}
+
+// A task's port permissions: ioperm's bitmap and iopl's level, per task
+// as on Linux (arch/x86/kernel/ioport.c): inherited by fork and clone,
+// kept across execve, gone with the task. EFLAGS.IOPL stays 0 whatever
+// the level (Linux 6.1, CONFIG_X86_IOPL_IOPERM): iopl(3) grants every
+// port through the TSS bitmap, and cli/sti still raise #GP (which the
+// kernel then treats as a no-op, as Linux does).
+struct IoPermissions {
+    IoBitmap* bitmap = nullptr; // nullptr: no ioperm bits set
+    uint8_t iopl = 0;           // 0-3; 3 = every port
+    bool warned_cli_sti = false;
+
+    IoPermissions() = default;
+    ~IoPermissions();
+    IoPermissions(const IoPermissions&) = delete;
+    IoPermissions& operator=(const IoPermissions&) = delete;
+};
 
 struct UserContext {
     alignas(16) uint8_t fxsave[512]; // x87/SSE state (SDM Vol. 1 10.5, FXSAVE area)
@@ -13,6 +36,7 @@ struct UserContext {
     // Selectors that could not be reloaded at the last switch (their
     // descriptor was gone) and were replaced by null, for tests and dumps.
     unsigned segment_reload_failures = 0;
+    IoPermissions io;
 };
 
 // A fresh program's state: FPU as after FNINIT, MXCSR 0x1f80 (all
@@ -22,7 +46,28 @@ struct UserContext {
 void reset_user_context(UserContext& ctx, bool is64);
 // Called on the way out of the running program / into the next one.
 void save_user_context(UserContext& ctx);
-void load_user_context(UserContext& ctx, bool is64);
+// `ldt`: the LDT of the task's address space (nullptr: none). It is
+// installed first, since DS, ES, FS or GS may name it.
+void load_user_context(UserContext& ctx, bool is64, const ldt::Table* ldt = nullptr);
+
+// ---- the LDT of the running task (modify_ldt)
+// Installs the table again after a change (a new array or a new count),
+// then reloads DS and ES if they name the LDT, as Linux's
+// refresh_ldt_segments: a selector whose entry is gone becomes null now,
+// not at some later switch. (CS and SS are checked by iretq on the way out.)
+void reload_ldt(const ldt::Table* ldt);
+// set_thread_area changed GDT entry `selector`'s descriptor: reload every
+// data segment register that holds it (Linux's do_set_thread_area); one
+// that no longer loads becomes null with a zero base.
+void refresh_user_segments(uint16_t selector);
+
+// ---- port permissions
+// fork/clone: the child gets a copy of the parent's. False when out of memory.
+bool copy_io_permissions(UserContext& child, const UserContext& parent);
+// ioperm on [from, from + num) (checked: from + num <= 65536). False when
+// out of memory. `running`: the context is the CPU's, update the TSS now.
+bool set_io_bitmap(UserContext& ctx, unsigned from, unsigned num, bool allow, bool running);
+void set_iopl(UserContext& ctx, unsigned level, bool running);
 
 // The kernel stack the next entry from user mode lands on: TSS.RSP0 for
 // interrupts and int $0x80, and the per-CPU copy the sysenter and syscall

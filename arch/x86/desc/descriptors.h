@@ -97,6 +97,20 @@ constexpr SystemDescriptor tss64(uint64_t base, uint32_t limit) {
             base >> 32};
 }
 
+// 64-bit LDT descriptor: the same 16-byte layout as the TSS's, type 2
+// (SDM Vol. 3A 3.5, Table 3-2; 7.2.3, Figure 7-4). `limit` is the LDT's
+// size in bytes minus one.
+constexpr uint8_t TYPE_LDT = 0x2;
+constexpr SystemDescriptor ldt64(uint64_t base, uint32_t limit) {
+    return {encode({.base = uint32_t(base),
+                    .limit = limit,
+                    .type = TYPE_LDT,
+                    .code_or_data = false,
+                    .default_32 = false,
+                    .granular = false}),
+            base >> 32};
+}
+
 // 64-bit IDT gate (SDM Vol. 3A 6.14.1, Figure 6-8).
 constexpr uint8_t TYPE_INTERRUPT_GATE = 0xe; // clears IF on entry
 constexpr uint8_t TYPE_TRAP_GATE = 0xf;      // leaves IF alone
@@ -125,7 +139,7 @@ struct [[gnu::packed]] Tss64 {
     uint64_t ist[7]; // IST1..IST7: stacks chosen by the gate's IST field
     uint64_t reserved2;
     uint16_t reserved3;
-    uint16_t iomap_base; // beyond the limit: no I/O permission bitmap
+    uint16_t iomap_base; // offset of the I/O permission bitmap; at or beyond the limit: none
 };
 static_assert(sizeof(Tss64) == 104);
 static_assert(__builtin_offsetof(Tss64, rsp) == 4);

@@ -18,6 +18,21 @@ uint64_t ist_stack_top(IstSlot slot);
 // the scheduler installs each task's three on every switch.
 void set_tls_descriptors(const uint64_t (&descriptors)[3]);
 
+// The LDT of the running program (arch/x86/desc/ldt.h): the GDT's LDT
+// descriptor (slots 10-11) and LDTR. nullptr or 0 entries: no LDT (LDTR
+// null, so every selector with TI = 1 faults).
+void set_ldt(const uint64_t* ldt_entries, unsigned count);
+
+// The TSS's I/O permission bitmap for the running task (SDM Vol. 1 19.5.2):
+// none (every port access from ring 3 faults), all ports (iopl(3)), or a
+// copy of the first `bytes` bytes of the task's bitmap (bit set = the port
+// faults; the bytes beyond are all ones). io_permit_map(nullptr, 0) selects
+// the map as the last copy left it.
+constexpr unsigned IO_BITMAP_BYTES = 65536 / 8;
+void io_permit_none();
+void io_permit_all();
+void io_permit_map(const uint8_t* map, unsigned bytes);
+
 // The live table, for tests and the boot log.
 const uint64_t* table();
 

@@ -17,7 +17,7 @@
 //   6     0x33      user code, 64-bit     sysexitq CS = CS+32; sysretq CS = STAR[63:48]+16
 //   7     0x3b      user data (again)     sysexitq SS = CS+40
 //   8-9   0x40      TSS (16 bytes)
-//   10-11 0x50      LDT (16 bytes; none yet)
+//   10-11 0x50      LDT (16 bytes): the running program's modify_ldt table
 //   12-14 0x63..    i386 TLS slots for set_thread_area (Linux's GDT_ENTRY_TLS_MIN)
 //   15    0x7b      (unused)              Linux's per-CPU entry for getcpu; null here
 //
@@ -50,6 +50,7 @@ constexpr uint16_t USER_DS = selector(USER_DATA, 3);
 constexpr uint16_t USER_CS64 = selector(USER_CODE64, 3);
 constexpr uint16_t USER_SS_SYSEXITQ = selector(USER_DATA_SYSEXITQ, 3);
 constexpr uint16_t TSS_SELECTOR = selector(TSS, 0);
+constexpr uint16_t LDT_SELECTOR = selector(LDT, 0);
 
 // What the CPU computes from the MSRs, written out so the layout can be
 // checked against it (SDM Vol. 2B SYSENTER, SYSEXIT, SYSCALL, SYSRET).

@@ -14,6 +14,7 @@
 #include "kernel/proc/process.h"
 #include "kernel/strings.h"
 #include "kernel/time.h"
+#include "kernel/vsyscall_page.h"
 
 namespace procfs {
 namespace {
@@ -289,14 +290,14 @@ TaskView task_view(const Process* t, bool whole) {
             const bool stack = r->name && same_string(r->name, "stack");
             v.vm_pages += pages;
             const uint64_t present = present_pages(as->root(), r->start, r->end);
-            if (r->shared_frames)
+            if (r->backing != mm::Backing::Private)
                 v.rss_file_pages += present;
             else
                 v.rss_anon_pages += present;
             if (stack) v.stack_pages += pages;
             // Linux's exec_vm and data_vm (mm/mmap.c, vm_stat_account).
             if ((r->prot & mm::PROT_EXEC) && !(r->prot & mm::PROT_WRITE) && !stack) v.exec_pages += pages;
-            if ((r->prot & mm::PROT_WRITE) && !r->shared_frames && !stack) v.data_pages += pages;
+            if ((r->prot & mm::PROT_WRITE) && r->backing == mm::Backing::Private && !stack) v.data_pages += pages;
             if (r->name && same_string(r->name, "text")) {
                 if (!v.start_code || r->start < v.start_code) v.start_code = r->start;
                 if (r->end > v.end_code) v.end_code = r->end;
@@ -327,17 +328,15 @@ void render_maps_of(fmt::Sink& out, const Process* t) {
         view.exe.segment_count = exe.segment_count;
     }
     // The legacy vsyscall page lives in the kernel half, outside the
-    // regions: shown if a 64-bit process can reach it.
+    // regions. Linux lists it for every 64-bit process unless
+    // vsyscall=none: "--xp" under xonly (executing it traps into the
+    // emulation, reading it faults), "r-xp" under emulate.
     constexpr uint64_t VSYSCALL = 0xffffffffff600000;
-    mm::Region vsyscall{VSYSCALL, VSYSCALL + x86::mm::PAGE_SIZE, mm::PROT_READ | mm::PROT_EXEC, true, "vsyscall",
-                        nullptr};
-    bool named = false;
-    for (const mm::Region* r = as->regions(); r; r = r->next) named |= r->name && same_string(r->name, "vsyscall");
-    if (t->is64 && !named) {
-        Walker w(mm::physical_memory(), as->root());
-        const uint64_t* e = w.leaf(VSYSCALL);
-        if (e && (*e & pte::USER)) view.tail = &vsyscall;
-    }
+    const uint32_t vsyscall_prot =
+        vsyscall_page::mode() == vsyscall_page::Mode::Emulate ? mm::PROT_READ | mm::PROT_EXEC : mm::PROT_EXEC;
+    mm::Region vsyscall{VSYSCALL, VSYSCALL + x86::mm::PAGE_SIZE, vsyscall_prot, 0, mm::Backing::Kernel,
+                        mm::Special::None, nullptr, 0, "vsyscall", nullptr};
+    if (t->is64 && vsyscall_page::mode() != vsyscall_page::Mode::None) view.tail = &vsyscall;
     render_maps(out, view);
 }
 

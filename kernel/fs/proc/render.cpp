@@ -102,6 +102,7 @@ void render_maps(fmt::Sink& out, const MapsView& view) {
             MapLine l;
             l.start = addr;
             l.prot = r->prot;
+            l.shared = r->backing == mm::Backing::Shared;
             uint64_t end = r->end;
             bool file = false;
             if (from_file) {
@@ -131,7 +132,7 @@ void render_maps(fmt::Sink& out, const MapsView& view) {
                 l.name = special_name(r->name);
                 // Anonymous memory that touches the program break is the
                 // heap to Linux (show_map_vma), the bss included.
-                if (!l.name && !r->shared_frames && l.start <= view.brk_end && l.end >= view.brk_start &&
+                if (!l.name && r->backing == mm::Backing::Private && l.start <= view.brk_end && l.end >= view.brk_start &&
                     view.brk_start)
                     l.name = "[heap]";
             }
