@@ -34,6 +34,7 @@ void exit_to_user(x86::RegisterFrame& frame) {
     // (arch/x86/entry/vectors.asm moves those).
     if (&frame != &p->frame()) panic("return to user mode with a frame at {:#x}, not the task's", uint64_t(&frame));
     if (sched::need_resched()) sched::schedule();
+    ptrace::on_return_to_user(frame); // PTRACE_INTERRUPT
     if (signals::has_deliverable(*p)) signals::deliver(frame);
     // Interrupted by a signal that ran no handler (one that was ignored, or
     // that another wake-up raced): make the call again, as if never woken.

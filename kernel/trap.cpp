@@ -55,6 +55,7 @@ void print_symbol(const char* label, uint64_t address) {
 
 void on_exception(x86::RegisterFrame& f) {
     const unsigned vector = unsigned(f.entry);
+    if (vector == x86::idt::DEBUG && x86::from_user_mode(f)) ptrace::on_user_debug(f); // DR6 for the tracer
     if (x86::from_user_mode(f)) {
         if (user_fault_handler) return user_fault_handler(f);
         kprintln("user-mode {} with no process layer", x86::idt::exception_name(vector));
@@ -86,6 +87,8 @@ void on_exception(x86::RegisterFrame& f) {
         kprintln("[trap] breakpoint at {:#x}, resuming", f.rip);
         return; // RIP already points past int3
     case x86::idt::DEBUG:
+        // A user's watchpoint hit by the kernel (kernel/proc/ptrace.cpp).
+        if (ptrace::on_kernel_debug(f)) return;
         // A user's TF can reach the first instructions of a fast gate's
         // stub, in ring 0 (see classify_entry_step). Absorb the trap; for
         // sysenter the stub puts TF back into the user's saved flags

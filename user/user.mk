@@ -94,3 +94,14 @@ print-initramfs-entries:
 	@echo $(USER_INITRAMFS_ENTRIES)
 
 -include $(shell find $(USER_BUILD) -name '*.d' 2>/dev/null)
+
+# /bin/trace names the calls it sees: both tables, generated from the .tbl files.
+TRACE_NAMES_H := $(USER_BUILD)/gen/trace_names.h
+$(TRACE_NAMES_H): arch/x86/entry/syscalls/syscall_64.tbl arch/x86/entry/syscalls/syscall_32.tbl user/user.mk
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q){ for t in 64 32; do echo "static const char* const trace_names$$t[] = {"; \
+	  awk '/^[0-9]/ { printf "    [%s] = \"%s\",\n", $$1, $$3 }' arch/x86/entry/syscalls/syscall_$$t.tbl; echo "};"; \
+	  done; } > $@
+$(call user_obj,64,user/bin/trace.c) $(call user_obj,32,user/bin/trace.c): $(TRACE_NAMES_H)
+$(call user_obj,64,user/bin/trace.c) $(call user_obj,32,user/bin/trace.c): USER_WARNINGS += -I$(USER_BUILD)/gen

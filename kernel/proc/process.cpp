@@ -149,6 +149,7 @@ void process_ended(Process* leader, int wait_status) {
                  (wait_status & 0x7f) ? wait_status & 0x7f : code);
         shutdown(uint8_t(code));
     }
+    ptrace::tracer_gone(leader); // its tracees go on untraced (or die: PTRACE_O_EXITKILL)
     Process* init = find(1);
     bool orphan_zombie = false;
     while (Process* child = leader->first_child) {
@@ -287,6 +288,7 @@ void exit_thread(int wait_status) {
     ThreadGroup* g = p->group;
     x86::enable_interrupts();
 
+    ptrace::on_exit(wait_status); // PTRACE_EVENT_EXIT, then the task leaves its tracer
     clear_child_tid(p);
     futex::release_robust_list(p);
     release_vfork_parent(p);
@@ -354,6 +356,8 @@ bool become_single_task(Process* p) {
     }
     p->pid = leader->pid;
     g->leader = p;
+    for (Process* t = table_head; t; t = t->next_in_table) // tracees of the process follow its leader
+        if (t->ptrace.tracer == leader) t->ptrace.tracer = p;
     free_task(leader);
     return true;
 }
@@ -371,7 +375,9 @@ long wait(int pid, int* wait_status, bool no_hang) {
     Process* self = current_process()->group->leader;
     x86::InterruptGuard guard;
     for (bool interrupted = false;;) {
+        // Tracees first: a ptrace stop not yet reported (they need not be children).
         bool have_child = false;
+        if (const int stopped = ptrace::wait_stopped(self, pid, wait_status, &have_child)) return stopped;
         for (Process* c = self->first_child; c; c = c->next_sibling) {
             if (pid > 0 && c->pid != pid) continue;
             have_child = true;

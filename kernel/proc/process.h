@@ -13,6 +13,7 @@
 #include "arch/x86/entry/frame.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/memory.h"
+#include "kernel/proc/ptrace.h"
 #include "kernel/proc/signal.h"
 #include "kernel/proc/wait_queue.h"
 
@@ -100,6 +101,7 @@ struct Process {
     const char* cwd() const { return fs->cwd; }
 
     SignalState signals;
+    PtraceState ptrace; // kernel/proc/ptrace.h
     int exit_status = 0;             // wait status, as wait4 reports it
     int exit_signal = sig::SIGCHLD;  // what the parent is sent when the process ends (clone's CSIGNAL)
     int parent_death_signal = 0;     // prctl(PR_SET_PDEATHSIG): sent when the parent process ends

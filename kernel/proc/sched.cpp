@@ -80,6 +80,7 @@ void switch_to(Process* prev, Process* next) {
         x86::set_entry_stack(next->kernel_stack.top);
         x86::load_user_context(next->user_context, next->is64, &next->mm->ldt);
     }
+    ptrace::switch_debug_registers(next); // DR0-DR3 and DR7 of a task with watchpoints
     x86_switch_stack(&prev->saved_rsp, next->saved_rsp);
     // Back on this task's stack: a task that ended before the switch has
     // left its own, which can be freed now.

@@ -72,6 +72,7 @@ uint64_t deliverable_mask(const Process& p) {
 
 // A signal whose disposition is to ignore it is discarded when sent.
 bool discarded(const Process* p, int s) {
+    if (ptrace::is_traced(*p)) return false; // its tracer sees every signal (a signal-delivery stop)
     const uint64_t handler = p->signals.action(s).handler;
     return s != sig::SIGKILL &&
            (handler == sig::SIG_IGN || (handler == sig::SIG_DFL && default_action(s) == Default::Ignore));
@@ -512,8 +513,18 @@ void deliver(RegisterFrame& f) {
         // The task's own signals first (faults, tgkill), then the process's.
         const uint64_t mask = ~p->signals.blocked | UNBLOCKABLE;
         uint64_t& from = (p->signals.pending & mask) ? p->signals.pending : p->group->pending;
-        const int s = __builtin_ctzll(from & mask) + 1;
+        int s = __builtin_ctzll(from & mask) + 1;
         from &= ~sig::bit(s);
+        // A tracee stops first; its tracer says which signal, if any, to act on.
+        if (ptrace::is_traced(*p) && s != sig::SIGKILL) {
+            const int chosen = ptrace::signal_stop(f, s);
+            if (!chosen) continue;
+            if (chosen != s && (p->signals.blocked & sig::bit(chosen))) {
+                p->signals.pending |= sig::bit(chosen); // blocked: it waits, as any other
+                continue;
+            }
+            s = chosen;
+        }
         KernelSigaction& act = p->signals.action(s);
         if (s == sig::SIGKILL || act.handler == sig::SIG_DFL) {
             if (default_action(s) == Default::Ignore) continue;

@@ -2,6 +2,7 @@
 
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/cpu/nospec.h"
+#include "arch/x86/cpu/percpu.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/proc/process.h"
@@ -150,8 +151,14 @@ bool never_returns(const Entry* e) {
     return (n[0] == 'e' && n[1] == 'x' && n[2] == 'i' && n[3] == 't'); // exit, exit_group
 }
 
-int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) {
+int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& decoded) {
     Process* p = current_process();
+    // A tracee of PTRACE_SYSCALL/SYSEMU stops here first (its tracer may
+    // change the call, or skip it), whatever gate it came through.
+    x86::entry::SystemCall call = decoded;
+    const bool ptraced = x86::this_cpu().work & x86::work::PTRACE;
+    int64_t skipped_result = 0;
+    const bool skip = ptraced && ptrace::syscall_entry(frame, call, skipped_result);
     p->gate = call.gate;
     const bool i386 = call.abi == x86::entry::Abi::I386;
     const Entry* table = i386 ? table_i386 : table_x86_64;
@@ -175,7 +182,8 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     if (p->stack_poison) poison_stack_below(p);
     const uint64_t start = x86::rdtsc();
     const uint64_t* a = call.args;
-    const int64_t result = e ? e->handler(a[0], a[1], a[2], a[3], a[4], a[5]) : -err::ENOSYS;
+    int64_t result = skip ? skipped_result : e ? e->handler(a[0], a[1], a[2], a[3], a[4], a[5]) : -err::ENOSYS;
+    if (ptraced) result = ptrace::syscall_exit(frame, call, result);
     gate_counters.calls[gate]++;
     gate_counters.tsc_ticks[gate] += x86::rdtsc() - start;
 

@@ -150,3 +150,18 @@ int64_t sys_clock_nanosleep_time64(int clock, int flags, UserPtr<const void> req
 int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size);
 int64_t sys_sysgate_ctl(int op, int64_t arg);
 int64_t sys_sysgate_procs(UserPtr<void> buf, size_t count);
+
+// ---- ptrace and friends (sys_ptrace.cpp)
+int64_t sys_ptrace(long request, long pid, uint64_t addr, uint64_t data);
+int64_t sys_ptrace32(int32_t request, int32_t pid, uint32_t addr, uint32_t data);
+int64_t sys_process_vm_readv(int pid, UserPtr<const void> local, uint64_t liovcnt, UserPtr<const void> remote,
+                             uint64_t riovcnt, uint64_t flags);
+int64_t sys_process_vm_writev(int pid, UserPtr<const void> local, uint64_t liovcnt, UserPtr<const void> remote,
+                              uint64_t riovcnt, uint64_t flags);
+int64_t sys_process_vm_readv32(int pid, UserPtr<const void> local, uint32_t liovcnt, UserPtr<const void> remote,
+                               uint32_t riovcnt, uint32_t flags);
+int64_t sys_process_vm_writev32(int pid, UserPtr<const void> local, uint32_t liovcnt, UserPtr<const void> remote,
+                                uint32_t riovcnt, uint32_t flags);
+int64_t sys_waitid(int which, int pid, UserPtr<void> infop, int options, UserPtr<void> rusage);
+int64_t sys_waitid32(int which, int pid, UserPtr<void> infop, int options, UserPtr<void> rusage);
+int64_t sys_pause();

@@ -171,7 +171,9 @@ int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPt
     if (flags & CLONE_CHILD_CLEARTID) child->clear_child_tid = child_tid.address();
 
     if (flags & CLONE_VFORK) child->vfork_parent = parent;
+    const int event = ptrace::on_clone(parent, child, flags, child->exit_signal); // PTRACE_O_TRACEFORK...
     proc::start(child);
+    ptrace::report_clone(event, pid);
     if (flags & CLONE_VFORK) {
         // The parent waits until the child stops borrowing its memory.
         x86::InterruptGuard guard;
@@ -187,7 +189,10 @@ long exec_common(UserPtr<const char> path, uint64_t argv, uint64_t envp, bool po
     proc::ArgVector args, env;
     if (const long e = args.add_from_user(argv, pointers_are_64bit)) return e;
     if (const long e = env.add_from_user(envp, pointers_are_64bit)) return e;
-    return proc::exec(current_process(), kpath, args, env);
+    const int old_pid = current_process()->pid;
+    const long result = proc::exec(current_process(), kpath, args, env);
+    if (!result) ptrace::on_exec(old_pid); // PTRACE_EVENT_EXEC, or the classic SIGTRAP
+    return result;
 }
 
 constexpr int WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8;

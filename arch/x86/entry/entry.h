@@ -21,9 +21,10 @@ enum : uint32_t {
     STATS = 1 << 5,   // per-gate cycle accounting
     POISON = 1 << 6,  // SYSGATE_CTL_POISON_STACK
     STEP = 1 << 7,    // a single step was absorbed on sysenter: TF goes back into the saved flags
+    PTRACE = 1 << 8,  // traced with PTRACE_SYSCALL/SYSEMU: syscall-entry and -exit stops (kernel/proc/ptrace.cpp)
 };
 // Checked before the call (what changes how it is made) and after it.
-constexpr uint32_t ON_ENTRY = TRACE | STATS | POISON;
+constexpr uint32_t ON_ENTRY = TRACE | STATS | POISON | PTRACE;
 constexpr uint32_t ON_EXIT = ~0u;
 } // namespace work
 
