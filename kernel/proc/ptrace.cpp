@@ -620,6 +620,40 @@ long poke_user(Process* t, uint64_t offset, uint64_t value, bool abi64) {
     return e;
 }
 
+// ---- the i386 fast gates' registers at a syscall stop
+
+// A tracer sees an i386 call in Linux's registers whatever the gate:
+// ebx, ecx, edx, esi, edi, ebp. Two gates carry some elsewhere: sysenter
+// leaves the user stack pointer in ebp (the sixth argument, the caller's
+// ebp, is at [ebp], pushed by the vDSO), and compat syscall the second
+// argument in ebp (ecx holds the return address) and the sixth at [esp].
+// For the stop they move where Linux has them (as Linux's
+// do_fast_syscall_32 loads regs->bp from the stack); afterwards they go
+// back where the vDSO's code after the gate expects them: ebp's value to
+// the stack slot the vDSO pops it from, so a tracer's change reaches the
+// program, and the gate's own registers as they were, so that a tracer
+// rewinding rip by 2 (the gate instruction) makes the call again.
+bool present_i386_arguments(RegisterFrame& f, const SystemCall& call) {
+    if (call.abi != Abi::I386 || (call.gate != Gate::Sysenter && call.gate != Gate::Syscall)) return false;
+    if (call.gate == Gate::Syscall) f.rcx = uint32_t(f.rbp); // the second argument
+    f.rbp = uint32_t(call.args[5]);                          // the sixth, as read from the stack
+    return true;
+}
+
+void restore_fast_gate_registers(RegisterFrame& f, const SystemCall& call) {
+    const uint64_t stack = uint32_t(f.rsp);
+    const uint32_t sixth = uint32_t(f.rbp);
+    // The slot was read before the call; a stack that cannot be written
+    // now leaves the change unseen, nothing worse.
+    copy_to_user(UserPtr<void>(stack), &sixth, sizeof(sixth));
+    if (call.gate == Gate::Syscall) {
+        f.rbp = uint32_t(f.rcx); // the vDSO moves it back to ecx
+        f.rcx = f.rip;
+    } else {
+        f.rbp = stack; // sysenter's protocol: our stack pointer in ebp
+    }
+}
+
 } // namespace
 
 bool is_traced(const Process& p) {
@@ -724,26 +758,25 @@ bool syscall_entry(RegisterFrame& f, SystemCall& call, int64_t& result) {
     st.call64 = call.abi == Abi::X86_64;
     f.rax = uint64_t(-err::ENOSYS); // what the tracer sees, and the result of a skipped call
     set_stop_siginfo(st, SIGTRAP, SIGTRAP | ((st.options & O_TRACESYSGOOD) ? 0x80 : 0));
+    const bool fast32 = present_i386_arguments(f, call);
     const int s = stop(syscall_stop_status(st.options & O_TRACESYSGOOD));
     st.syscall_op = 0;
     if (s) signals::send_to_task(p, s);
     // The call made is the one the registers now describe.
     const uint64_t nr = orig_rax(p);
+    if (call.abi == Abi::X86_64) {
+        const uint64_t a[6] = {f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};
+        for (int i = 0; i < (call.gate == Gate::Vsyscall ? 3 : 6); i++) call.args[i] = a[i];
+    } else {
+        const uint64_t a[6] = {f.rbx, f.rcx, f.rdx, f.rsi, f.rdi, f.rbp};
+        for (int i = 0; i < 6; i++) call.args[i] = uint32_t(a[i]);
+    }
+    if (fast32) restore_fast_gate_registers(f, call);
     if (emu || signals::kill_pending(*p) || int32_t(nr) == -1) {
         result = int64_t(f.rax);
         return true;
     }
     call.number = uint32_t(nr);
-    if (call.abi == Abi::X86_64) {
-        const uint64_t a[6] = {f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};
-        for (int i = 0; i < (call.gate == Gate::Vsyscall ? 3 : 6); i++) call.args[i] = a[i];
-    } else {
-        // The i386 registers; compat syscall's second argument travels in
-        // ebp, and the fast gates' sixth is on the user stack (it stays as read).
-        const uint64_t a[5] = {f.rbx, call.gate == Gate::Syscall ? f.rbp : f.rcx, f.rdx, f.rsi, f.rdi};
-        for (int i = 0; i < 5; i++) call.args[i] = uint32_t(a[i]);
-        if (call.gate == Gate::Int80) call.args[5] = uint32_t(f.rbp);
-    }
     return false;
 }
 
@@ -757,7 +790,9 @@ int64_t syscall_exit(RegisterFrame& f, const SystemCall& call, int64_t result) {
         st.call64 = call.abi == Abi::X86_64;
         st.rval = result;
         set_stop_siginfo(st, SIGTRAP, SIGTRAP | ((st.options & O_TRACESYSGOOD) ? 0x80 : 0));
+        const bool fast32 = present_i386_arguments(f, call);
         const int s = stop(syscall_stop_status(st.options & O_TRACESYSGOOD));
+        if (fast32) restore_fast_gate_registers(f, call);
         st.syscall_op = 0;
         if (s) signals::send_to_task(p, s);
         result = int64_t(f.rax);
