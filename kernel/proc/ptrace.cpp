@@ -635,6 +635,10 @@ long poke_user(Process* t, uint64_t offset, uint64_t value, bool abi64) {
 // rewinding rip by 2 (the gate instruction) makes the call again.
 bool present_i386_arguments(RegisterFrame& f, const SystemCall& call) {
     if (call.abi != Abi::I386 || (call.gate != Gate::Sysenter && call.gate != Gate::Syscall)) return false;
+    // Not once the call has replaced the frame (execve, sigreturn): the
+    // stack is another one then, and its registers are no gate's.
+    const PtraceState& st = current_process()->ptrace;
+    if (f.rsp != st.gate_rsp || f.rip != st.gate_rip) return false;
     if (call.gate == Gate::Syscall) f.rcx = uint32_t(f.rbp); // the second argument
     f.rbp = uint32_t(call.args[5]);                          // the sixth, as read from the stack
     return true;
@@ -750,6 +754,8 @@ bool syscall_entry(RegisterFrame& f, SystemCall& call, int64_t& result) {
     Process* p = current_process();
     PtraceState& st = p->ptrace;
     const bool emu = st.mode == PtraceResume::Sysemu || st.mode == PtraceResume::SysemuStep;
+    st.gate_rsp = f.rsp; // the gate's frame, before the call may replace it
+    st.gate_rip = f.rip;
     if (!st.tracer || (st.mode != PtraceResume::Syscall && !emu)) return false;
     st.vsyscall = call.gate == Gate::Vsyscall;
     st.number = call.number;
@@ -793,6 +799,7 @@ int64_t syscall_exit(RegisterFrame& f, const SystemCall& call, int64_t result) {
         const bool fast32 = present_i386_arguments(f, call);
         const int s = stop(syscall_stop_status(st.options & O_TRACESYSGOOD));
         if (fast32) restore_fast_gate_registers(f, call);
+        st.gate_rsp = st.gate_rip = 0;
         st.syscall_op = 0;
         if (s) signals::send_to_task(p, s);
         result = int64_t(f.rax);

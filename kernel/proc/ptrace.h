@@ -47,7 +47,8 @@ struct PtraceState {
     uint64_t number = 0;
     uint64_t args[6] = {};
     int64_t rval = 0;
-    WaitQueue stop_wait; // where it sleeps while stopped
+    uint64_t gate_rsp = 0, gate_rip = 0; // the frame's rsp and rip as the gate left them (i386 fast gates)
+    WaitQueue stop_wait;                 // where it sleeps while stopped
     // Debug registers (POKEUSER u_debugreg): DR0-3, DR7 as written, and
     // DR6 as Linux's virtual_dr6 (the bits of the last #DB, positive).
     uint64_t dr[4] = {};
