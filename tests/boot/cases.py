@@ -18,6 +18,7 @@ add=("build/user/foo:/bin/foo",) (paths relative to the repository root,
 as scripts/boot --add takes them), and a case can type into the guest's
 serial port with stdin="...".
 """
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -106,6 +107,20 @@ class Case:
     note: Any = None  # text shown after the summary (may be per row)
 
 
+
+# A transcript in the docs that a case checks: the code block after
+# `<!-- checked by tests/boot/cases.py: NAME -->` in DOC. Its lines (all
+# but the `$ command` line) must appear in the boot's output in that order,
+# other lines in between allowed; "..." stands for anything within a line.
+def documented_transcript(doc, name):
+    import pathlib
+    text = (pathlib.Path(__file__).resolve().parents[2] / doc).read_text()
+    marker = f"<!-- checked by tests/boot/cases.py: {name} -->"
+    block = text.split(marker, 1)[1].split("```", 2)[1]
+    lines = [l.strip() for l in block.splitlines()[1:] if l.strip() and not l.startswith("$ ")]
+    as_pattern = lambda l: "^" + ".*".join(re.escape(part) for part in l.split("...")) + "$"
+    return r"(?:\n.*)*?\n".join(as_pattern(l) for l in lines)
+
 # Every boot that is not about faults must show none.
 NO_KERNEL_FAULT = (r"^KERNEL (FAULT|PANIC)",)
 # The matrix's "expected 32-bit vDSO gate" (docs/testing.md), printed at
@@ -191,6 +206,23 @@ CASES = (
                 by_vendor(intel=r"^\[sysenter\] \d+ getppid\(\) = \d+$", amd=r"^\[syscall\] \d+ getppid\(\) = \d+$"),
                 r"^\[syscall\] \d+ wait4\(",),
         reject=NO_KERNEL_FAULT,
+        status=0,
+    ),
+    Case(
+        # ptrace from outside: /bin/trace (64- and 32-bit) prints each call
+        # of `ptrace gates`, one getppid() per gate the CPU offers
+        # (docs/ptrace.md, whose transcript the Intel rows must reproduce).
+        "trace",
+        cmdline="init=/bin/sh /etc/trace-gates.sh",
+        expect=(r"^trace: \d+ int80 i386 getppid\(\) = \d+$", r"^trace: \d+ syscall x86_64 getppid\(\) = \d+$",
+                r"^trace: \d+ syscall/vdso x86_64 getppid\(\) = \d+$", r"^trace: \d+ vsyscall x86_64 time\(0\) = 0x",
+                by_vendor(intel=r"^trace: \d+ sysenter/vdso x86_64 getppid\(\) = \d+$",
+                          amd=r"^trace: \d+ syscall i386 getppid\(\) = \d+$"),
+                by_vendor(intel=r"^trace: \d+ sysenter/vdso i386 getppid\(\) = \d+$",
+                          amd=r"^trace: \d+ syscall/vdso i386 getppid\(\) = \d+$"),
+                by_vendor(intel=documented_transcript("docs/ptrace.md", "trace")),
+                r"(^trace: \d+ \+\+\+ exited with 0 \+\+\+$(?:\n.*)*?){3}"),
+        reject=(r"^trace: \d+ \? ", r"^trace: .* syscall_\d+\(", r"^\[fault\]") + NO_KERNEL_FAULT,
         status=0,
     ),
     # bench runs in a boot test for correctness only (figures come from the
