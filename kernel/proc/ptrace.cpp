@@ -938,12 +938,12 @@ void on_user_debug(RegisterFrame& f) {
 
 bool on_kernel_debug(RegisterFrame&) {
     const uint64_t events = read_dr6() ^ DR6_RESERVED;
-    if ((events & DR6_BS) || !(events & DR6_TRAP_BITS)) return false;
+    write_dr6(DR6_RESERVED); // the CPU never clears DR6: no stale bit may confuse the next #DB
+    if ((events & DR6_BS) || !(events & DR6_TRAP_BITS)) return false; // a single step: trap.cpp's to judge
     // A user's watchpoint, hit by the kernel touching that user memory
     // (a copy to or from user space) or at the first instruction of an
     // entry after MOV SS (the CPU delays the #DB by one instruction): the
     // kernel goes on; the tracer sees the bits in DR6.
-    write_dr6(DR6_RESERVED);
     Process* p = current_process();
     if (p && !p->is_idle) p->ptrace.dr6 |= events & DR6_TRAP_BITS;
     return true;
