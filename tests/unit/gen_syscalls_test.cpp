@@ -117,22 +117,44 @@ TEST_F(GenSyscalls, KernelTable32) {
     // Slots 0, 2, 3, 5 are unlisted and 6 has no entry point: all -ENOSYS.
     EXPECT_EQ(count_of(t, "not_implemented_entry()"), 5u) << t;
     EXPECT_EQ(count_of(t, "make_entry<"), 2u) << t;
-    // One line per slot, in order, each commented with its number.
-    std::vector<int> slots;
+    // Three arrays, each one line per slot, in order, each commented with
+    // its number: the entries, the handlers, the handlers for gates that
+    // read the sixth argument from the user stack.
+    std::map<std::string, std::map<int, std::string>> arrays;
+    std::vector<std::string> order;
+    const std::regex open(R"(^.*\b(\w+)\[\d+\] = \{$)");
     const std::regex slot(R"(^\s*/\*\s*(\d+)\s*\*/\s*(\S.*),\s*$)");
-    std::map<int, std::string> what;
+    std::string current;
+    std::map<std::string, std::vector<int>> slots;
     for (const std::string& line : lines_of(t)) {
         std::smatch m;
-        if (std::regex_match(line, m, slot)) {
-            slots.push_back(std::stoi(m[1]));
-            what[std::stoi(m[1])] = m[2];
+        if (std::regex_match(line, m, open)) {
+            current = m[1];
+            order.push_back(current);
+        } else if (std::regex_match(line, m, slot)) {
+            ASSERT_FALSE(current.empty()) << line;
+            slots[current].push_back(std::stoi(m[1]));
+            arrays[current][std::stoi(m[1])] = m[2];
         }
     }
-    EXPECT_EQ(slots, (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
-    EXPECT_EQ(what[0], "not_implemented_entry()");
-    EXPECT_EQ(what[1], "make_entry<Abi::I386, &sys_exit>(\"exit\")");
-    EXPECT_EQ(what[4], "make_entry<Abi::I386, &sys_write>(\"write\")");
-    EXPECT_EQ(what[6], "not_implemented_entry()");
+    EXPECT_EQ(order,
+              (std::vector<std::string>{"table_i386", "syscall_handlers_i386", "syscall_handlers_i386_stack_arg6"}));
+    for (const std::string& name : order) EXPECT_EQ(slots[name], (std::vector<int>{0, 1, 2, 3, 4, 5, 6})) << name;
+    auto& entries = arrays["table_i386"];
+    EXPECT_EQ(entries[0], "not_implemented_entry()");
+    EXPECT_EQ(entries[1], "make_entry<Abi::I386, &sys_exit>(\"exit\")");
+    EXPECT_EQ(entries[4], "make_entry<Abi::I386, &sys_write>(\"write\")");
+    EXPECT_EQ(entries[6], "not_implemented_entry()");
+    auto& handlers = arrays["syscall_handlers_i386"];
+    EXPECT_EQ(handlers[0], "&not_implemented");
+    EXPECT_EQ(handlers[1], "&Adapter<Abi::I386, &sys_exit>::call");
+    EXPECT_EQ(handlers[4], "&Adapter<Abi::I386, &sys_write>::call");
+    EXPECT_EQ(handlers[6], "&not_implemented");
+    auto& stack6 = arrays["syscall_handlers_i386_stack_arg6"];
+    EXPECT_EQ(stack6[0], "&not_implemented");
+    EXPECT_EQ(stack6[1], "stack_arg6_handler<&sys_exit>()");
+    EXPECT_EQ(stack6[4], "stack_arg6_handler<&sys_write>()");
+    EXPECT_EQ(stack6[6], "&not_implemented");
 }
 
 TEST_F(GenSyscalls, KernelTable64) {

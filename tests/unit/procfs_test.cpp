@@ -74,9 +74,9 @@ TEST(ProcMaps, LineLayoutIsLinuxs) {
 
 struct Regions {
     std::vector<mm::Region> r;
-    void add(uint64_t start, uint64_t end, uint32_t prot, const char* name, bool shared = false) {
-        r.push_back(mm::Region{start, end, prot, 0, shared ? mm::Backing::Shared : mm::Backing::Private, mm::Special::None,
-                               nullptr, 0, name, nullptr});
+    void add(uint64_t start, uint64_t end, uint32_t prot, const char* name,
+             mm::Backing backing = mm::Backing::Private) {
+        r.push_back(mm::Region{start, end, prot, 0, backing, mm::Special::None, nullptr, 0, name, nullptr});
     }
     const mm::Region* list() {
         for (size_t i = 0; i + 1 < r.size(); i++) r[i].next = &r[i + 1];
@@ -102,9 +102,9 @@ procfs::MapsView files_view(Regions& regions) {
     regions.add(0x40f000, 0x413000, R, "data");
     regions.add(0x413000, 0x41b000, R | W, "data");
     regions.add(0x7fffff7bc000, 0x7ffffffbc000, R | W, "stack");
-    regions.add(0x7fffffffc000, 0x7fffffffd000, R, "vvar", true);
-    regions.add(0x7fffffffd000, 0x7fffffffe000, R | X, "vdso", true);
-    regions.add(0x7fffffffe000, 0x7ffffffff000, R | X, "vdso", true);
+    regions.add(0x7fffffffc000, 0x7fffffffd000, R, "vvar", mm::Backing::Kernel);
+    regions.add(0x7fffffffd000, 0x7fffffffe000, R | X, "vdso", mm::Backing::Kernel);
+    regions.add(0x7fffffffe000, 0x7ffffffff000, R | X, "vdso", mm::Backing::Kernel);
     procfs::MapsView v;
     v.regions = regions.list();
     v.exe.path = "/test/files";
@@ -138,15 +138,28 @@ TEST(ProcMaps, HeapMmapAndTheVsyscallPage) {
     procfs::MapsView v = files_view(regions);
     // brk grew: the heap region follows the bss and merges with it, as
     // Linux's brk vma does.
-    regions.r.insert(regions.r.begin() + 4, mm::Region{0x41b000, 0x41e000, R | W, 0, mm::Backing::Private, mm::Special::None, nullptr, 0, "heap", nullptr});
+    regions.r.insert(regions.r.begin() + 4, mm::Region{0x41b000, 0x41e000, R | W, 0, mm::Backing::Private,
+                                                       mm::Special::None, nullptr, 0, "heap", nullptr});
     // Two adjacent anonymous mmaps with the same rights are one line; a
     // third with other rights is not.
-    regions.r.insert(regions.r.begin() + 5, mm::Region{0x7ffff7ff0000, 0x7ffff7ff2000, R | W, 0, mm::Backing::Private, mm::Special::None, nullptr, 0, "mmap", nullptr});
-    regions.r.insert(regions.r.begin() + 6, mm::Region{0x7ffff7ff2000, 0x7ffff7ff4000, R | W, 0, mm::Backing::Private, mm::Special::None, nullptr, 0, "mmap", nullptr});
-    regions.r.insert(regions.r.begin() + 7, mm::Region{0x7ffff7ff4000, 0x7ffff7ff5000, 0, 0, mm::Backing::Private, mm::Special::None, nullptr, 0, "mmap", nullptr});
+    regions.r.insert(regions.r.begin() + 5, mm::Region{0x7ffff7ff0000, 0x7ffff7ff2000, R | W, 0, mm::Backing::Private,
+                                                       mm::Special::None, nullptr, 0, "mmap", nullptr});
+    regions.r.insert(regions.r.begin() + 6, mm::Region{0x7ffff7ff2000, 0x7ffff7ff4000, R | W, 0, mm::Backing::Private,
+                                                       mm::Special::None, nullptr, 0, "mmap", nullptr});
+    regions.r.insert(regions.r.begin() + 7, mm::Region{0x7ffff7ff4000, 0x7ffff7ff5000, 0, 0, mm::Backing::Private,
+                                                       mm::Special::None, nullptr, 0, "mmap", nullptr});
     v.regions = regions.list();
     v.brk_end = 0x41e000;
-    mm::Region vsyscall{0xffffffffff600000, 0xffffffffff601000, R | X, true, "vsyscall", nullptr};
+    mm::Region vsyscall{0xffffffffff600000,
+                        0xffffffffff601000,
+                        R | X,
+                        0,
+                        mm::Backing::Kernel,
+                        mm::Special::None,
+                        nullptr,
+                        0,
+                        "vsyscall",
+                        nullptr};
     v.tail = &vsyscall;
     const auto lines = lines_of(render([&](fmt::Sink& s) { procfs::render_maps(s, v); }));
     ASSERT_EQ(lines.size(), 11u);
