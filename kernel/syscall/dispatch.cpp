@@ -5,6 +5,7 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
 #include "kernel/syscall/table.h"
 #include "kernel/vdso.h"
 
@@ -22,16 +23,17 @@ bool sixth_argument_from_user_stack(uint64_t& out) {
     return true;
 }
 
+} // namespace syscall
+
+// Calls per gate, SYSGATE_GATE_*: the entry stubs' fast paths increment
+// these themselves (arch/x86/entry/regs.inc), C the rest.
+extern "C" uint64_t syscall_gate_calls[SYSGATE_GATES];
+uint64_t syscall_gate_calls[SYSGATE_GATES];
+
+namespace syscall {
 namespace {
 
-GateCounters gate_counters;
-bool tracing;
-
-// Calls from the vDSOs' fallback paths are counted apart from other syscalls.
-unsigned stats_gate(const x86::RegisterFrame& frame, x86::entry::Gate gate) {
-    if (vdso::is_fallback_return(frame.rip, gate)) return SYSGATE_GATE_VDSO_FALLBACK;
-    return abi_gate(gate);
-}
+uint64_t gate_tsc_ticks[SYSGATE_GATES]; // only while cycle accounting is on (work::STATS)
 
 const char* gate_label(unsigned stats_gate_index) {
     static const char* const labels[SYSGATE_GATES] = {"int80", "sysenter", "syscall", "vdso-fallback", "vsyscall"};
@@ -152,32 +154,46 @@ bool never_returns(const Entry* e) {
 
 int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) {
     Process* p = current_process();
-    p->gate = call.gate;
     const bool i386 = call.abi == x86::entry::Abi::I386;
     const Entry* table = i386 ? table_i386 : table_x86_64;
     const uint64_t size = i386 ? table_i386_size : table_x86_64_size;
-    const unsigned gate = stats_gate(frame, call.gate);
+    unsigned gate = abi_gate(call.gate);
+    uint32_t number = call.number;
+    // A vDSO time function that cannot answer from the data page makes the
+    // call with SYSGATE_VDSO_FALLBACK_BIT in the number: out of range, so
+    // it costs the fast path nothing, and counted apart here. From
+    // anywhere else the bit makes an unknown number (-ENOSYS), as Linux's
+    // x32 bit does on a kernel without x32.
+    if ((number & SYSGATE_VDSO_FALLBACK_BIT) && vdso::is_fallback_return(frame.rip, call.gate)) {
+        number &= ~SYSGATE_VDSO_FALLBACK_BIT;
+        gate = SYSGATE_GATE_VDSO_FALLBACK;
+    }
+    x86::this_cpu().last_gate = uint8_t(gate);
 
     // The number was range-checked; clamp it too, so that a mispredicted
     // check cannot index past the table speculatively.
-    const Entry* e = call.number < size ? &table[x86::index_nospec(call.number, size)] : nullptr;
+    const Entry* e = number < size ? &table[x86::index_nospec(number, size)] : nullptr;
     if (e && !e->name) e = nullptr;
 
     // The call is written out before it runs: its arguments may name
     // memory the call replaces (execve's path) or it may never return.
+    const uint32_t work = x86::this_cpu().work;
     char traced[256];
-    const bool trace = tracing;
+    const bool trace = work & x86::work::TRACE;
     if (trace) {
         fmt::BufferSink text(traced, sizeof(traced));
-        trace_call(text, gate, p, e, call);
+        x86::entry::SystemCall shown = call;
+        shown.number = number;
+        trace_call(text, gate, p, e, shown);
         if (never_returns(e)) kprintln("{}) = ?", traced);
     }
-    if (p->stack_poison) poison_stack_below(p);
-    const uint64_t start = x86::rdtsc();
+    if (work & x86::work::POISON) poison_stack_below(p);
+    syscall_gate_calls[gate]++;
+    const bool stats = work & x86::work::STATS;
+    const uint64_t start = stats ? x86::rdtsc() : 0;
     const uint64_t* a = call.args;
     const int64_t result = e ? e->handler(a[0], a[1], a[2], a[3], a[4], a[5]) : -err::ENOSYS;
-    gate_counters.calls[gate]++;
-    gate_counters.tsc_ticks[gate] += x86::rdtsc() - start;
+    if (stats) gate_tsc_ticks[gate] += x86::rdtsc() - start;
 
     if (trace) {
         if (result < 0 && result >= -4095)
@@ -186,10 +202,6 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
             kprintln(result >= 0 && result < 4096 ? "{}) = {}" : "{}) = {:#x}", traced, result);
     }
     return result;
-}
-
-bool caller_is_64bit() {
-    return current_process()->is64;
 }
 
 } // namespace
@@ -240,21 +252,29 @@ int64_t dispatch_legacy(x86::RegisterFrame& frame, uint32_t number) {
 }
 
 void init(bool trace) {
-    tracing = trace;
-    x86::entry::install({dispatch, caller_is_64bit, vdso::current_base});
+    set_trace(trace);
+    x86::entry::install({dispatch});
 }
 
 void set_trace(bool on) {
-    tracing = on;
+    sched::set_global_work(x86::work::TRACE, on);
 }
 bool trace_enabled() {
-    return tracing;
+    return x86::this_cpu().work & x86::work::TRACE;
 }
-const GateCounters& counters() {
-    return gate_counters;
+void set_cycle_accounting(bool on) {
+    sched::set_global_work(x86::work::STATS, on);
+}
+bool cycle_accounting() {
+    return x86::this_cpu().work & x86::work::STATS;
+}
+GateCounters counters() {
+    GateCounters c;
+    for (int g = 0; g < SYSGATE_GATES; g++) c.calls[g] = syscall_gate_calls[g], c.tsc_ticks[g] = gate_tsc_ticks[g];
+    return c;
 }
 void reset_counters() {
-    gate_counters = {};
+    for (int g = 0; g < SYSGATE_GATES; g++) syscall_gate_calls[g] = gate_tsc_ticks[g] = 0;
 }
 
 } // namespace syscall

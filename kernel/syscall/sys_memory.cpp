@@ -23,6 +23,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/shared_memory.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
 #include "kernel/syscall/handlers.h"
 
 namespace {
@@ -241,8 +242,15 @@ long move_mapping(uint64_t address, uint64_t old_len, uint64_t new_address, uint
     // A call made from inside the vDSO returns into its new place (Linux's
     // vdso_fix_landing does it for the 32-bit landing pad; here every gate
     // of the vDSO, the 64-bit one included, returns through it).
-    x86::RegisterFrame& f = current_process()->frame();
-    if (vdso && f.rip >= address && f.rip < address + old_len) f.rip = f.rip - address + new_address;
+    Process* p = current_process();
+    x86::RegisterFrame& f = p->frame();
+    if (vdso) {
+        if (f.rip >= address && f.rip < address + old_len) {
+            f.rip = f.rip - address + new_address;
+            sched::set_work(p, x86::work::FRAME);
+        }
+        x86::entry::switch_task_gates(p->is64, p->mm->vdso_base); // sysenter's landing pad moved too
+    }
     return long(new_address);
 }
 
