@@ -180,10 +180,14 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     const uint32_t work = x86::this_cpu().work;
     char traced[256];
     const bool trace = work & x86::work::TRACE;
+    // The call as made: the number without the fallback bit, and a sixth
+    // argument from the user stack where the gate left it there.
+    x86::entry::SystemCall shown = call;
+    shown.number = number;
+    const bool arg6_unreadable =
+        e && call.arg6_on_user_stack && e->arg_count == 6 && !sixth_argument_from_user_stack(shown.args[5]);
     if (trace) {
         fmt::BufferSink text(traced, sizeof(traced));
-        x86::entry::SystemCall shown = call;
-        shown.number = number;
         trace_call(text, gate, p, e, shown);
         if (never_returns(e)) kprintln("{}) = ?", traced);
     }
@@ -191,8 +195,12 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
     syscall_gate_calls[gate]++;
     const bool stats = work & x86::work::STATS;
     const uint64_t start = stats ? x86::rdtsc() : 0;
-    const uint64_t* a = call.args;
-    const int64_t result = e ? e->handler(a[0], a[1], a[2], a[3], a[4], a[5]) : -err::ENOSYS;
+    const uint64_t* a = shown.args;
+    int64_t result = -err::ENOSYS;
+    if (arg6_unreadable)
+        result = -err::EFAULT; // as the fast path's _stack_arg6 handlers answer
+    else if (e)
+        result = e->handler(a[0], a[1], a[2], a[3], a[4], a[5]);
     if (stats) gate_tsc_ticks[gate] += x86::rdtsc() - start;
 
     if (trace) {

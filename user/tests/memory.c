@@ -1011,7 +1011,9 @@ static struct vdso_layout vdso_layout(void) {
     struct vdso_layout v = {0, 0, 0, 0};
     v.base = getauxval(AT_SYSINFO_EHDR);
     if (!v.base) return v;
-    /* The size: the end of the highest PT_LOAD segment, in pages. */
+    /* The size, in pages: the whole image as the kernel maps it, up to the
+     * end of the highest PT_LOAD segment or of the section headers, which
+     * come last in the file (kept, as Linux's vDSO images keep them). */
     const unsigned char* e = (const unsigned char*)v.base;
 #if defined(__x86_64__)
     const uint64_t phoff = *(const uint64_t*)(e + 32);
@@ -1022,6 +1024,9 @@ static struct vdso_layout vdso_layout(void) {
         const uint64_t end = *(const uint64_t*)(ph + 16) + *(const uint64_t*)(ph + 40);
         if (end > v.size) v.size = end;
     }
+    const uint64_t sh_end =
+        *(const uint64_t*)(e + 40) + (uint64_t) * (const uint16_t*)(e + 58) * *(const uint16_t*)(e + 60);
+    if (sh_end > v.size) v.size = sh_end;
 #else
     const uint32_t phoff = *(const uint32_t*)(e + 28);
     const uint16_t phentsize = *(const uint16_t*)(e + 42), phnum = *(const uint16_t*)(e + 44);
@@ -1031,6 +1036,9 @@ static struct vdso_layout vdso_layout(void) {
         const uint32_t end = *(const uint32_t*)(ph + 8) + *(const uint32_t*)(ph + 20);
         if (end > v.size) v.size = end;
     }
+    const uint32_t sh_end =
+        *(const uint32_t*)(e + 32) + (uint32_t) * (const uint16_t*)(e + 46) * *(const uint16_t*)(e + 48);
+    if (sh_end > v.size) v.size = sh_end;
 #endif
     v.size = (v.size + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
     void* gate = sysgate_vdso_symbol("__kernel_vsyscall");

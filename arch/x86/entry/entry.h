@@ -46,6 +46,9 @@ struct SystemCall {
     Abi abi;
     uint32_t number;  // x86_64: the low 32 bits of rax (an int); i386: eax
     uint64_t args[6]; // i386 arguments zero-extended from 32 bits
+    // sysenter and compat syscall: the sixth is on the user stack (the
+    // frame's rsp), read only by the calls that take six.
+    bool arg6_on_user_stack = false;
 };
 
 // What the kernel provides to the gates.

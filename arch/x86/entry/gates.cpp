@@ -220,7 +220,8 @@ extern "C" bool x86_syscall64_exit_work(RegisterFrame* f) {
 extern "C" bool x86_syscall32_slow(RegisterFrame* f) {
     SystemCall call = i386_call(*f, Gate::Syscall);
     call.args[1] = uint32_t(f->rbp);
-    call.args[5] = 0; // the handler reads it from the user stack (syscall::sixth_argument_from_user_stack)
+    call.args[5] = 0;
+    call.arg6_on_user_stack = true;
     f->rax = uint64_t(hooks.dispatch(*f, call));
     exit_work(*f);
     return sysret32_safe(*f);
@@ -236,7 +237,8 @@ extern "C" bool x86_syscall32_exit_work(RegisterFrame* f) {
 extern "C" bool x86_sysenter32_slow(RegisterFrame* f) {
     restore_absorbed_step(*f);
     SystemCall call = i386_call(*f, Gate::Sysenter);
-    call.args[5] = 0; // at [ebp], read by the calls that take six
+    call.args[5] = 0; // at [ebp]
+    call.arg6_on_user_stack = true;
     f->rax = uint64_t(hooks.dispatch(*f, call));
     exit_work(*f);
     return sysexit_usable && sysexit_safe(*f, landing_pad(), false);
