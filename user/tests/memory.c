@@ -470,6 +470,25 @@ static void large_reservations_cost_nothing(void) {
 #endif
 }
 
+/* Populated or locked, a read-only private reservation still costs
+ * nothing: Linux maps its shared zero page on a read fault
+ * (mm/memory.c, do_anonymous_page), which is all MAP_POPULATE and mlock
+ * ask of such a mapping (mm/gup.c, populate_vma_page_range: no FOLL_WRITE
+ * without VM_WRITE). Larger than all of memory, it must not take it. */
+static void populated_read_only_reservations_cost_nothing(void) {
+    const size_t size = sizeof(void*) == 8 ? 1ul << 30 : 1ul << 28;
+    const uint64_t before = free_frames();
+    char* p = mmap(0, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    CHECK(p != MAP_FAILED);
+    if (p == MAP_FAILED) return;
+    CHECK(before - free_frames() < 64);
+    CHECK_EQ(mlock(p, size), 0);
+    CHECK(before - free_frames() < 64);
+    CHECK_EQ(p[size / 2 + 5], 0);
+    CHECK_EQ(munlock(p, size), 0);
+    CHECK_EQ(munmap(p, size), 0);
+}
+
 /* ---------------------------------------------------------------- shared memory */
 
 static void* map_shared(size_t pages) {
@@ -1347,6 +1366,7 @@ int main(int argc, char** argv) {
     test_run("a free hint is honoured; MAP_FIXED_NOREPLACE; nothing below 64 KiB", free_hints_are_honoured);
     test_run("MAP_32BIT: below 2 GiB (64-bit), ignored (32-bit)", map_32bit_stays_low);
     test_run("read-only and MAP_NORESERVE reservations cost nothing", large_reservations_cost_nothing);
+    test_run("populated or locked, read-only reservations cost nothing", populated_read_only_reservations_cost_nothing);
     test_run("MAP_SHARED anonymous memory is shared with fork children", shared_memory_is_shared_across_fork);
     test_run("shared frames go with the last mapping, in any process", shared_frames_are_freed_with_the_last_mapping);
     test_run("shared memory outlives the parent's munmap", shared_memory_outlives_the_parents_unmap);
