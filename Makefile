@@ -70,11 +70,16 @@ $(VDSO_DIR)/vdso32/sigreturn.o: arch/x86/vdso/vdso32_sigreturn.S | $(VDSO_NR_H)
 	@mkdir -p $(@D)
 	@echo "  AS32    $<"
 	$(Q)$(CC) -m32 $(VDSO_CPPFLAGS) -MMD -MP -c $< -o $@
+$(VDSO_DIR)/vdso32/time-asm.o: arch/x86/vdso/vdso32_time.S | $(VDSO_NR_H)
+	@mkdir -p $(@D)
+	@echo "  AS32    $<"
+	$(Q)$(CC) -m32 $(VDSO_CPPFLAGS) -MMD -MP -c $< -o $@
 $(VDSO_DIR)/vdso32/time.o: arch/x86/vdso/vdso_time.c | $(VDSO_NR_H)
 	@mkdir -p $(@D)
 	@echo "  CC32    $<"
 	$(Q)$(CC) -m32 $(VDSO_CFLAGS) -MMD -MP -c $< -o $@
 $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32-%.so.dbg): $(VDSO_DIR)/vdso32-%.so.dbg: $(VDSO_DIR)/vdso32/gate-%.o $(VDSO_DIR)/vdso32/sigreturn.o $(VDSO_DIR)/vdso32/time.o \
+		$(VDSO_DIR)/vdso32/time-asm.o \
 		arch/x86/vdso/vdso.lds arch/x86/vdso/vdso32.map
 	@echo "  VDSO    $@"
 	$(Q)$(LD) -m elf_i386 $(VDSO_LDFLAGS) --version-script=arch/x86/vdso/vdso32.map -e __kernel_vsyscall \
@@ -103,7 +108,7 @@ $(VDSO_IMAGES): %.so: %.so.dbg
 .SECONDARY: $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32/gate-%.o) $(VDSO64_GATES:%=$(VDSO_DIR)/vdso64/gate-%.o) \
 	$(VDSO_IMAGES:%=%.dbg)
 -include $(VDSO32_GATES:%=$(VDSO_DIR)/vdso32/gate-%.d) $(VDSO64_GATES:%=$(VDSO_DIR)/vdso64/gate-%.d) \
-	$(VDSO_DIR)/vdso32/sigreturn.d $(VDSO_DIR)/vdso32/time.d $(VDSO_DIR)/vdso64/time.d
+	$(VDSO_DIR)/vdso32/sigreturn.d $(VDSO_DIR)/vdso32/time.d $(VDSO_DIR)/vdso32/time-asm.d $(VDSO_DIR)/vdso64/time.d
 
 VDSO_EMBED := $(BUILD)/kernel-obj/arch/x86/vdso/images.o
 $(VDSO_EMBED): arch/x86/vdso/images.asm $(VDSO_IMAGES)
@@ -131,10 +136,11 @@ $(SYSCALL_GENERATED) &: $(SYSCALL_TBLS) scripts/gen-syscalls
 kernel: $(KERNEL_ELF) $(KERNEL_ELF32)
 
 $(GEN)/asm_offsets.inc: arch/x86/entry/asm_offsets.cpp arch/x86/entry/frame.h arch/x86/entry/entry.h \
-		arch/x86/cpu/percpu.h arch/x86/desc/layout.h arch/x86/desc/descriptors.h
+		arch/x86/cpu/cpu.h arch/x86/cpu/percpu.h arch/x86/desc/layout.h arch/x86/desc/descriptors.h \
+		kernel/syscall/uapi/sysgate/abi.h kernel/syscall/handler_slots.h $(GEN)/libc/include/sysgate/syscall_nr.h
 	@mkdir -p $(@D) $(BUILD)/host
 	@echo "  GEN     $@"
-	$(Q)$(CXX) $(HOST_CXXFLAGS) -o $(BUILD)/host/asm_offsets $<
+	$(Q)$(CXX) $(HOST_CXXFLAGS) -I$(GEN)/libc/include -o $(BUILD)/host/asm_offsets $<
 	$(Q)$(BUILD)/host/asm_offsets > $@
 
 $(BUILD)/kernel-obj/$(GEN)/%.o: $(GEN)/%.cpp

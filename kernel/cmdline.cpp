@@ -8,6 +8,8 @@ namespace cmdline {
 const OptionSpec options[] = {
     {"init", nullptr, 0, 0, "init=PATH ARGS...: the first program and its arguments (the rest of the line)"},
     {"strace", "0|1", 0, 0, "strace=1: print every system call with its gate, arguments and result"},
+    {"syscall_cycles", "0|1", 0, 0,
+     "syscall_cycles=1: count TSC ticks per gate (sysgate_stats); every call then takes the slow path"},
     {"vsyscall", "auto|int80|sysenter|syscall;emulate|xonly|none", 0, 0,
      "vsyscall=GATE,PAGE: the instruction __kernel_vsyscall uses (auto: chosen from CPUID), and the legacy "
      "vsyscall page at 0xffffffffff600000 as on Linux (xonly: calls emulated, reads fault; emulate: also "

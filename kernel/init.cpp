@@ -36,6 +36,9 @@ void exit_to_user(x86::RegisterFrame& frame) {
     if (sched::need_resched()) sched::schedule();
     ptrace::on_return_to_user(frame); // PTRACE_INTERRUPT
     if (signals::has_deliverable(*p)) signals::deliver(frame);
+    // One handler frame per return: the next return delivers the next
+    // signal. Until none is left, every return comes this way.
+    if (!signals::has_deliverable(*p)) sched::clear_work(x86::work::SIGNAL);
     // Interrupted by a signal that ran no handler (one that was ignored, or
     // that another wake-up raced): make the call again, as if never woken.
     if (signals::interrupted_call(frame)) x86::entry::rewind_to_gate(frame);
@@ -111,6 +114,7 @@ void start_gates() {
                         : cmd.has_word("vsyscall", "none")  ? vsyscall_page::Mode::None
                                                             : vsyscall_page::Mode::XOnly);
     syscall::init(same_string(cmd.get("strace", "0"), "1"));
+    syscall::set_cycle_accounting(same_string(cmd.get("syscall_cycles", "0"), "1"));
 }
 
 void start_system(const x86::multiboot::BootInfo& boot) {

@@ -188,7 +188,8 @@ bool gate_msrs(Result& r) {
     const x86::CpuInfo& cpu = boot_cpu();
     if (cpu.sep) {
         if (x86::msr::read(x86::msr::SYSENTER_CS) != x86::gdt::KERNEL_CS) return r.fail("SYSENTER_CS");
-        if (x86::msr::read(x86::msr::SYSENTER_EIP) != x86::entry::sysenter_address()) return r.fail("SYSENTER_EIP");
+        if (x86::msr::read(x86::msr::SYSENTER_EIP) != x86::entry::sysenter_address(false))
+            return r.fail("SYSENTER_EIP");
     }
     if (cpu.syscall) {
         if (x86::msr::read(x86::msr::STAR) != x86::gdt::STAR_VALUE) return r.fail("STAR");

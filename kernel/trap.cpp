@@ -96,7 +96,7 @@ void on_exception(x86::RegisterFrame& f) {
         switch (x86::entry::classify_entry_step(f.rip)) {
         case x86::entry::EntryStep::Sysenter:
             f.rflags &= ~x86::rflags::TF;
-            x86::this_cpu().sysenter_single_step = 1;
+            x86::this_cpu().work |= x86::work::STEP; // an entry work bit: the stub takes the slow path
             return;
         case x86::entry::EntryStep::Syscall:
             f.rflags &= ~x86::rflags::TF;

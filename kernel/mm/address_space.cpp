@@ -161,10 +161,11 @@ bool AddressSpace::fault_in(const Region& r, uint64_t page) {
     return true;
 }
 
-bool AddressSpace::populate(uint64_t start, uint64_t end) {
+bool AddressSpace::populate(uint64_t start, uint64_t end, bool for_program) {
     start = page_down(start);
     for (const Region* r = list_.first_ending_above(start); r && r->start < end; r = r->next) {
         if (r->prot == PROT_NONE || r->backing == Backing::Kernel) continue;
+        if (for_program && r->backing == Backing::Private && !(r->prot & PROT_WRITE)) continue;
         const uint64_t from = r->start > start ? r->start : start, to = r->end < end ? r->end : end;
         for (uint64_t va = from; va < to; va += PAGE_SIZE) {
             const uint64_t* e = page_range::slot(physical_memory(), root_, va, false);
@@ -339,7 +340,7 @@ int AddressSpace::expand(uint64_t old_start, uint64_t new_end) {
     r->end = new_end;
     const bool locked = r->flags & vm::LOCKED;
     list_.merge_around(old_end, new_end);
-    if (locked) populate(old_end, new_end);
+    if (locked) populate(old_end, new_end, true);
     return 0;
 }
 
@@ -382,7 +383,7 @@ int AddressSpace::move(uint64_t old_start, uint64_t old_len, uint64_t new_start,
     if (moved->special == Special::Vdso) vdso_base = new_start;
     const bool locked = moved->flags & vm::LOCKED;
     list_.merge_around(new_start, new_start + new_len);
-    if (locked && new_len > old_len) populate(new_start + old_len, new_start + new_len);
+    if (locked && new_len > old_len) populate(new_start + old_len, new_start + new_len, true);
     return 0;
 }
 

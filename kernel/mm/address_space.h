@@ -47,7 +47,12 @@ class AddressSpace {
                    const char* name);
     // Makes every page of [start, end) present where a region allows some
     // access (the ELF loader, MAP_POPULATE, mlock). False if memory ran out.
-    bool populate(uint64_t start, uint64_t end);
+    // For a program's own requests (for_program), private memory it cannot
+    // write is left to its first touch: Linux maps its shared zero page
+    // there (mm/memory.c, do_anonymous_page; populate_vma_page_range asks
+    // no write without VM_WRITE), so populating it takes no memory, and
+    // such a reservation is free.
+    bool populate(uint64_t start, uint64_t end, bool for_program = false);
     // Copies bytes into the address space through the direct map, without
     // needing it to be the active one.
     bool write(uint64_t va, const void* src, size_t size);

@@ -14,6 +14,7 @@
 #include "kernel/fs/proc/procfs.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
 #include "kernel/random.h"
 #include "kernel/vdso.h"
 
@@ -217,6 +218,10 @@ long exec(Process* p, const char* path, const ArgVector& argv, const ArgVector& 
     f.rflags = x86::rflags::IF | x86::rflags::FIXED;
     f.cs = exe.is64 ? x86::gdt::USER_CS64 : x86::gdt::USER_CS32;
     f.ss = x86::gdt::USER_DS;
+    // A new frame and maybe a new bitness: the call returns through iretq,
+    // and sysenter now enters (and returns to) what fits the new program.
+    sched::set_work(p, x86::work::FRAME | x86::work::SIGNAL);
+    if (p == current_process()) x86::entry::switch_task_gates(p->is64, p->mm->vdso_base);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "arch/x86/cpu/context.h"
+#include "arch/x86/cpu/percpu.h"
 #include "arch/x86/entry/entry.h"
 #include "arch/x86/entry/frame.h"
 #include "kernel/mm/address_space.h"
@@ -117,7 +118,7 @@ struct Process {
     uint32_t work = 0;                                // x86::work bits while not running (PerCpu::work while it runs)
 
     // The last system call's gate, for tracing and statistics.
-    x86::entry::Gate gate = x86::entry::Gate::Int80;
+    uint8_t last_gate = 0; // SYSGATE_GATE_* of its last system call while not running (PerCpu::last_gate while it runs)
     // SYSGATE_CTL_POISON_STACK: the byte the unused kernel stack is filled
     // with before each call (0: off). A test hook for uninitialised copy-outs.
     uint8_t stack_poison = 0;
@@ -129,7 +130,14 @@ struct Process {
     bool is_group_leader() const { return group && group->leader == this; }
 };
 
-Process* current_process();
+inline Process* current_process() {
+    return static_cast<Process*>(x86::current_task());
+}
+
+// SYSGATE_GATE_* of the task's last system call (ps shows it).
+inline uint8_t last_gate_of(const Process& p) {
+    return &p == current_process() ? x86::this_cpu().last_gate : p.last_gate;
+}
 
 // Linux's capable(): Sysgate has no capability sets, only root or not.
 inline bool has_root_privileges(const Process& p) {

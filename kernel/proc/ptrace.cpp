@@ -639,8 +639,10 @@ bool present_i386_arguments(RegisterFrame& f, const SystemCall& call) {
     // stack is another one then, and its registers are no gate's.
     const PtraceState& st = current_process()->ptrace;
     if (f.rsp != st.gate_rsp || f.rip != st.gate_rip) return false;
+    uint32_t sixth = 0; // at [esp]: the caller's ebp, pushed by the vDSO (0 if unreadable)
+    copy_from_user(&sixth, UserPtr<const void>(uint32_t(f.rsp)), sizeof(sixth));
     if (call.gate == Gate::Syscall) f.rcx = uint32_t(f.rbp); // the second argument
-    f.rbp = uint32_t(call.args[5]);                          // the sixth, as read from the stack
+    f.rbp = sixth;
     return true;
 }
 
@@ -765,6 +767,7 @@ bool syscall_entry(RegisterFrame& f, SystemCall& call, int64_t& result) {
     f.rax = uint64_t(-err::ENOSYS); // what the tracer sees, and the result of a skipped call
     set_stop_siginfo(st, SIGTRAP, SIGTRAP | ((st.options & O_TRACESYSGOOD) ? 0x80 : 0));
     const bool fast32 = present_i386_arguments(f, call);
+    if (fast32) st.args[5] = uint32_t(f.rbp);
     const int s = stop(syscall_stop_status(st.options & O_TRACESYSGOOD));
     st.syscall_op = 0;
     if (s) signals::send_to_task(p, s);

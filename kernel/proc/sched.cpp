@@ -62,6 +62,10 @@ void enqueue_first(Process* p) {
     if (!run_tail) run_tail = p;
 }
 
+// The work bits of the whole system (x86::work::GLOBAL): every task's
+// while they are on.
+uint32_t global_work;
+
 void switch_to(Process* prev, Process* next) {
     // A new slice once the last one is used up, even if nobody else was
     // ready: a process left with an empty slice would never be pre-empted
@@ -70,15 +74,19 @@ void switch_to(Process* prev, Process* next) {
     if (prev == next) return;
     switches++;
     if (!prev->is_idle && prev->state != ProcessState::Zombie) x86::save_user_context(prev->user_context);
-    prev->work = x86::this_cpu().work;
-    x86::this_cpu().work = next->work;
-    x86::this_cpu().current = next;
+    x86::PerCpu& cpu = x86::this_cpu();
+    prev->work = cpu.work & ~x86::work::GLOBAL;
+    cpu.work = next->work | global_work;
+    prev->last_gate = cpu.last_gate;
+    cpu.last_gate = next->last_gate;
+    cpu.current = next;
     if (next->is_idle) {
         x86::switch_address_space(mm::kernel_root());
     } else {
         x86::switch_address_space(next->mm->root());
         x86::set_entry_stack(next->kernel_stack.top);
         x86::load_user_context(next->user_context, next->is64, &next->mm->ldt);
+        x86::entry::switch_task_gates(next->is64, next->mm->vdso_base);
     }
     ptrace::switch_debug_registers(next); // DR0-DR3 and DR7 of a task with watchpoints
     x86_switch_stack(&prev->saved_rsp, next->saved_rsp);
@@ -161,6 +169,17 @@ void set_work(Process* p, uint32_t bits) {
         x86::this_cpu().work |= bits;
     else
         p->work |= bits;
+}
+
+void set_global_work(uint32_t bits, bool on) {
+    x86::InterruptGuard guard;
+    if (on) {
+        global_work |= bits;
+        x86::this_cpu().work |= bits;
+    } else {
+        global_work &= ~bits;
+        x86::this_cpu().work &= ~bits;
+    }
 }
 
 void clear_work(uint32_t bits) {
@@ -291,8 +310,4 @@ void interrupt_sleep(Process* p, bool fatal) {
     if (p->sleep_kind == Sleep::Uninterruptible || (p->sleep_kind == Sleep::Killable && !fatal)) return;
     p->woken_by_signal = true;
     sched::wake_from(p);
-}
-
-Process* current_process() {
-    return static_cast<Process*>(x86::this_cpu().current);
 }

@@ -29,6 +29,9 @@ bool need_resched();
 // task; clear_work is for the running one.
 void set_work(Process* p, uint32_t bits);
 void clear_work(uint32_t bits);
+// Turns bits of x86::work::GLOBAL (strace, cycle accounting) on or off for
+// every task.
+void set_global_work(uint32_t bits, bool on);
 void tick(); // from the timer interrupt
 
 // The idle loop (the boot context ends up here).

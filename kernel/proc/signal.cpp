@@ -9,6 +9,7 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
 #include "kernel/proc/sigframe.h"
 #include "kernel/uaccess.h"
 #include "kernel/vdso.h"
@@ -87,6 +88,7 @@ void force_signal(Process* p, int s) {
         act = {};
     }
     p->signals.pending |= sig::bit(s);
+    sched::set_work(p, x86::work::SIGNAL);
 }
 
 bool on_altstack(const SignalState& s, uint64_t sp) {
@@ -371,7 +373,8 @@ const char* push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, ui
 // frame says: a selector that cannot be loaded makes the iretq fault, and
 // the program gets a SIGSEGV or SIGBUS (arch/x86/entry/interrupts.cpp).
 void restore_common(RegisterFrame& f, uint64_t mask, uint64_t flags, uint16_t cs, uint16_t ss) {
-    current_process()->signals.blocked = mask & ~UNBLOCKABLE;
+    set_blocked(mask);
+    sched::set_work(current_process(), x86::work::FRAME); // leave through iretq, flags sanitised
     f.rflags = (f.rflags & ~USER_FLAGS) | (flags & USER_FLAGS);
     f.cs = cs | 3u;
     f.ss = ss | 3u;
@@ -467,8 +470,10 @@ void send(Process* p, int s) {
     x86::InterruptGuard guard;
     ThreadGroup* g = p->group;
     g->pending |= sig::bit(s);
-    // Wake a task that can take it: one that does not block it (all of
-    // them for SIGKILL, which ends them all).
+    // Every task that can take it looks at its signals on its next return;
+    // one of them is woken (all of them for SIGKILL, which ends them all).
+    for (Process* t = g->threads; t; t = t->next_thread)
+        if (deliverable_mask(*t) & sig::bit(s)) sched::set_work(t, x86::work::SIGNAL);
     for (Process* t = g->threads; t; t = t->next_thread) {
         if (!(deliverable_mask(*t) & sig::bit(s))) continue;
         interrupt_sleep(t, s == sig::SIGKILL);
@@ -481,11 +486,20 @@ void send_to_task(Process* p, int s) {
     if (discarded(p, s)) return;
     x86::InterruptGuard guard;
     p->signals.pending |= sig::bit(s);
-    if (deliverable_mask(*p) & sig::bit(s)) interrupt_sleep(p, s == sig::SIGKILL);
+    if (deliverable_mask(*p) & sig::bit(s)) {
+        sched::set_work(p, x86::work::SIGNAL);
+        interrupt_sleep(p, s == sig::SIGKILL);
+    }
 }
 
 bool has_deliverable(const Process& p) {
     return deliverable_mask(p);
+}
+
+void set_blocked(uint64_t mask) {
+    Process* p = current_process();
+    p->signals.blocked = mask & ~UNBLOCKABLE;
+    if (deliverable_mask(*p)) sched::set_work(p, x86::work::SIGNAL);
 }
 
 bool kill_pending(const Process& p) {
@@ -586,7 +600,8 @@ uint64_t frame_size(bool is64) {
     // The FPU area (64-aligned), the largest frame (16-aligned), and 64-bit's red zone.
     using namespace sigframe;
     return is64 ? sizeof(FxsaveArea) + 64 + sizeof(RtSigFrame64) + 16 + 128
-                : sizeof(FpState32) + 64 + (sizeof(SigFrame32) > sizeof(RtSigFrame32) ? sizeof(SigFrame32) : sizeof(RtSigFrame32)) + 16;
+                : sizeof(FpState32) + 64 +
+                      (sizeof(SigFrame32) > sizeof(RtSigFrame32) ? sizeof(SigFrame32) : sizeof(RtSigFrame32)) + 16;
 }
 
 int signal_for_exception(unsigned vector) {

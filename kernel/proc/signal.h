@@ -96,6 +96,11 @@ void send(Process* p, int signal);
 // Makes a signal pending for one task (tgkill, tkill).
 void send_to_task(Process* p, int signal);
 bool has_deliverable(const Process& p);
+// The running task's signal mask becomes `mask` (SIGKILL and SIGSTOP
+// never blocked); if that unblocks a pending signal, the task's next
+// return delivers it (the SIGNAL work bit, set wherever a signal may
+// become deliverable: send, a kernel-raised signal, a mask change).
+void set_blocked(uint64_t mask);
 bool kill_pending(const Process& p); // SIGKILL for the task or its process
 
 // The handlers of a new process (all default), a copy (fork), or shared

@@ -2,10 +2,10 @@
 
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/cpu/nospec.h"
-#include "arch/x86/cpu/percpu.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
 #include "kernel/syscall/table.h"
 #include "kernel/vdso.h"
 
@@ -23,16 +23,17 @@ bool sixth_argument_from_user_stack(uint64_t& out) {
     return true;
 }
 
+} // namespace syscall
+
+// Calls per gate, SYSGATE_GATE_*: the entry stubs' fast paths increment
+// these themselves (arch/x86/entry/regs.inc), C the rest.
+extern "C" uint64_t syscall_gate_calls[SYSGATE_GATES];
+uint64_t syscall_gate_calls[SYSGATE_GATES];
+
+namespace syscall {
 namespace {
 
-GateCounters gate_counters;
-bool tracing;
-
-// Calls from the vDSOs' fallback paths are counted apart from other syscalls.
-unsigned stats_gate(const x86::RegisterFrame& frame, x86::entry::Gate gate) {
-    if (vdso::is_fallback_return(frame.rip, gate)) return SYSGATE_GATE_VDSO_FALLBACK;
-    return abi_gate(gate);
-}
+uint64_t gate_tsc_ticks[SYSGATE_GATES]; // only while cycle accounting is on (work::STATS)
 
 const char* gate_label(unsigned stats_gate_index) {
     static const char* const labels[SYSGATE_GATES] = {"int80", "sysenter", "syscall", "vdso-fallback", "vsyscall"};
@@ -159,33 +160,57 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& decode
     const bool ptraced = x86::this_cpu().work & x86::work::PTRACE;
     int64_t skipped_result = 0;
     const bool skip = ptraced && ptrace::syscall_entry(frame, call, skipped_result);
-    p->gate = call.gate;
     const bool i386 = call.abi == x86::entry::Abi::I386;
     const Entry* table = i386 ? table_i386 : table_x86_64;
     const uint64_t size = i386 ? table_i386_size : table_x86_64_size;
-    const unsigned gate = stats_gate(frame, call.gate);
+    unsigned gate = abi_gate(call.gate);
+    uint32_t number = call.number;
+    // A vDSO time function that cannot answer from the data page makes the
+    // call with SYSGATE_VDSO_FALLBACK_BIT in the number: out of range, so
+    // it costs the fast path nothing, and counted apart here. From
+    // anywhere else the bit makes an unknown number (-ENOSYS), as Linux's
+    // x32 bit does on a kernel without x32.
+    if ((number & SYSGATE_VDSO_FALLBACK_BIT) && vdso::is_fallback_return(frame.rip, call.gate)) {
+        number &= ~SYSGATE_VDSO_FALLBACK_BIT;
+        gate = SYSGATE_GATE_VDSO_FALLBACK;
+    }
+    x86::this_cpu().last_gate = uint8_t(gate);
 
     // The number was range-checked; clamp it too, so that a mispredicted
     // check cannot index past the table speculatively.
-    const Entry* e = call.number < size ? &table[x86::index_nospec(call.number, size)] : nullptr;
+    const Entry* e = number < size ? &table[x86::index_nospec(number, size)] : nullptr;
     if (e && !e->name) e = nullptr;
 
     // The call is written out before it runs: its arguments may name
     // memory the call replaces (execve's path) or it may never return.
+    const uint32_t work = x86::this_cpu().work;
     char traced[256];
-    const bool trace = tracing;
+    const bool trace = work & x86::work::TRACE;
+    // The call as made: the number without the fallback bit, and a sixth
+    // argument from the user stack where the gate left it there.
+    x86::entry::SystemCall shown = call;
+    shown.number = number;
+    const bool arg6_unreadable =
+        e && call.arg6_on_user_stack && e->arg_count == 6 && !sixth_argument_from_user_stack(shown.args[5]);
     if (trace) {
         fmt::BufferSink text(traced, sizeof(traced));
-        trace_call(text, gate, p, e, call);
+        trace_call(text, gate, p, e, shown);
         if (never_returns(e)) kprintln("{}) = ?", traced);
     }
-    if (p->stack_poison) poison_stack_below(p);
-    const uint64_t start = x86::rdtsc();
-    const uint64_t* a = call.args;
-    int64_t result = skip ? skipped_result : e ? e->handler(a[0], a[1], a[2], a[3], a[4], a[5]) : -err::ENOSYS;
+    if (work & x86::work::POISON) poison_stack_below(p);
+    syscall_gate_calls[gate]++;
+    const bool stats = work & x86::work::STATS;
+    const uint64_t start = stats ? x86::rdtsc() : 0;
+    const uint64_t* a = shown.args;
+    int64_t result = -err::ENOSYS;
+    if (skip)
+        result = skipped_result;
+    else if (arg6_unreadable)
+        result = -err::EFAULT; // as the fast path's _stack_arg6 handlers answer
+    else if (e)
+        result = e->handler(a[0], a[1], a[2], a[3], a[4], a[5]);
+    if (stats) gate_tsc_ticks[gate] += x86::rdtsc() - start;
     if (ptraced) result = ptrace::syscall_exit(frame, call, result);
-    gate_counters.calls[gate]++;
-    gate_counters.tsc_ticks[gate] += x86::rdtsc() - start;
 
     if (trace) {
         if (result < 0 && result >= -4095)
@@ -194,10 +219,6 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& decode
             kprintln(result >= 0 && result < 4096 ? "{}) = {}" : "{}) = {:#x}", traced, result);
     }
     return result;
-}
-
-bool caller_is_64bit() {
-    return current_process()->is64;
 }
 
 } // namespace
@@ -248,21 +269,29 @@ int64_t dispatch_legacy(x86::RegisterFrame& frame, uint32_t number) {
 }
 
 void init(bool trace) {
-    tracing = trace;
-    x86::entry::install({dispatch, caller_is_64bit, vdso::current_base});
+    set_trace(trace);
+    x86::entry::install({dispatch});
 }
 
 void set_trace(bool on) {
-    tracing = on;
+    sched::set_global_work(x86::work::TRACE, on);
 }
 bool trace_enabled() {
-    return tracing;
+    return x86::this_cpu().work & x86::work::TRACE;
 }
-const GateCounters& counters() {
-    return gate_counters;
+void set_cycle_accounting(bool on) {
+    sched::set_global_work(x86::work::STATS, on);
+}
+bool cycle_accounting() {
+    return x86::this_cpu().work & x86::work::STATS;
+}
+GateCounters counters() {
+    GateCounters c;
+    for (int g = 0; g < SYSGATE_GATES; g++) c.calls[g] = syscall_gate_calls[g], c.tsc_ticks[g] = gate_tsc_ticks[g];
+    return c;
 }
 void reset_counters() {
-    gate_counters = {};
+    for (int g = 0; g < SYSGATE_GATES; g++) syscall_gate_calls[g] = gate_tsc_ticks[g] = 0;
 }
 
 } // namespace syscall

@@ -23,15 +23,21 @@ void print_current_call(const Process& p);
 // frame's rdi, rsi and rdx, counted and traced as the vsyscall gate.
 int64_t dispatch_legacy(x86::RegisterFrame& frame, uint32_t number);
 
+// strace=1, or SYSGATE_CTL_STRACE: every call printed (work::TRACE).
 void set_trace(bool on);
 bool trace_enabled();
+// syscall_cycles=1, or SYSGATE_CTL_CYCLE_ACCOUNTING: TSC ticks per gate
+// (work::STATS: every call then takes the slow path).
+void set_cycle_accounting(bool on);
+bool cycle_accounting();
 
-// Per-gate counters, as sysgate_stats reports them.
+// Per-gate counters, as sysgate_stats reports them. The calls are always
+// counted; the ticks only while cycle accounting is on.
 struct GateCounters {
     uint64_t calls[SYSGATE_GATES];
     uint64_t tsc_ticks[SYSGATE_GATES];
 };
-const GateCounters& counters();
+GateCounters counters();
 void reset_counters();
 
 } // namespace syscall

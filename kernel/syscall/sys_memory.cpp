@@ -23,6 +23,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/mm/shared_memory.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
 #include "kernel/syscall/handlers.h"
 
 namespace {
@@ -200,7 +201,7 @@ long do_mmap(uint64_t address, uint64_t length, uint64_t prot, uint64_t flags, i
         return e == -err::EEXIST ? -err::ENOMEM : e;
     }
     if ((spec.flags & vm::LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
-        as.populate(start, start + size); // as mm_populate: a failure does not fail the call
+        as.populate(start, start + size, true); // as mm_populate: a failure does not fail the call
     return long(start);
 }
 
@@ -241,8 +242,15 @@ long move_mapping(uint64_t address, uint64_t old_len, uint64_t new_address, uint
     // A call made from inside the vDSO returns into its new place (Linux's
     // vdso_fix_landing does it for the 32-bit landing pad; here every gate
     // of the vDSO, the 64-bit one included, returns through it).
-    x86::RegisterFrame& f = current_process()->frame();
-    if (vdso && f.rip >= address && f.rip < address + old_len) f.rip = f.rip - address + new_address;
+    Process* p = current_process();
+    x86::RegisterFrame& f = p->frame();
+    if (vdso) {
+        if (f.rip >= address && f.rip < address + old_len) {
+            f.rip = f.rip - address + new_address;
+            sched::set_work(p, x86::work::FRAME);
+        }
+        x86::entry::switch_task_gates(p->is64, p->mm->vdso_base); // sysenter's landing pad moved too
+    }
     return long(new_address);
 }
 
@@ -347,7 +355,7 @@ long advise_region(const Region& r, uint64_t start, uint64_t end, int advice) {
     case MADV_POPULATE_WRITE: {
         const uint32_t need = advice == MADV_POPULATE_WRITE ? mm::PROT_WRITE : mm::PROT_READ;
         if (vvar || !(r.prot & need)) return -err::EINVAL;
-        return as.populate(start, end) ? 0 : -err::ENOMEM;
+        return as.populate(start, end, true) ? 0 : -err::ENOMEM;
     }
     case MADV_DONTFORK:
         e = as.change_flags(start, end, vm::DONTCOPY, 0);
@@ -554,7 +562,7 @@ static long do_mlock(uint64_t address, uint64_t length, uint32_t flags) {
     const uint64_t size = page_up(length + (address - start));
     if (const long e = lock_range(start, size, flags)) return e;
     if (flags & vm::LOCKONFAULT) return 0;
-    return current_mm().populate(start, start + size) ? 0 : -err::EAGAIN;
+    return current_mm().populate(start, start + size, true) ? 0 : -err::EAGAIN;
 }
 
 int64_t sys_mlock(uint64_t address, uint64_t length) {
@@ -583,7 +591,7 @@ int64_t sys_mlockall(int flags) {
         at = r->end;
         if (r->special == Special::None) as.change_flags(r->start, r->end, lock, vm::LOCKED | vm::LOCKONFAULT);
     }
-    if (!(flags & MCL_ONFAULT)) as.populate(0, user_address_limit()); // mm_populate ignores failures
+    if (!(flags & MCL_ONFAULT)) as.populate(0, user_address_limit(), true); // mm_populate ignores failures
     return 0;
 }
 

@@ -121,7 +121,9 @@ int64_t do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid, UserPt
         return -err::ENOMEM;
     }
     child->is64 = parent->is64;
-    child->gate = parent->gate; // it returns from the parent's call, through the same gate
+    child->last_gate = last_gate_of(*parent); // it returns from the parent's call, through the same gate
+    child->work = x86::work::SIGNAL |
+                  (parent->stack_poison ? uint32_t(x86::work::POISON) : 0u); // its first return looks at its signals
     child->exit_signal = thread ? 0 : int(flags & CSIGNAL);
     __builtin_memcpy(child->name, parent->name, sizeof(child->name));
     child->program = parent->program; // /proc/PID/exe and cmdline
@@ -434,13 +436,13 @@ int64_t sys_rt_sigprocmask(int how, UserPtr<const uint64_t> set, UserPtr<uint64_
     mask &= ~(sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP));
     switch (how) {
     case SIG_BLOCK:
-        s.blocked |= mask;
+        signals::set_blocked(s.blocked | mask);
         break;
     case SIG_UNBLOCK:
-        s.blocked &= ~mask;
+        signals::set_blocked(s.blocked & ~mask);
         break;
     case SIG_SETMASK:
-        s.blocked = mask;
+        signals::set_blocked(mask);
         break;
     default:
         return -err::EINVAL;

@@ -35,6 +35,7 @@ int64_t sys_sysgate_stats(UserPtr<void> buf, size_t size) {
                    : boot_cpu().vendor == x86::Vendor::Amd ? SYSGATE_VENDOR_AMD
                                                            : SYSGATE_VENDOR_OTHER;
     s.spurious_irqs = trap::spurious_irqs;
+    s.cycle_accounting = syscall::cycle_accounting();
     s.vsyscall_page = vsyscall_page::mode() == vsyscall_page::Mode::Emulate ? SYSGATE_VSYSCALL_EMULATE
                       : vsyscall_page::mode() == vsyscall_page::Mode::None  ? SYSGATE_VSYSCALL_NONE
                                                                             : SYSGATE_VSYSCALL_XONLY;
@@ -66,11 +67,20 @@ int64_t sys_sysgate_ctl(int op, int64_t arg) {
         Process* p = current_process();
         const int64_t old = p->stack_poison;
         p->stack_poison = uint8_t(arg);
+        if (arg)
+            sched::set_work(p, x86::work::POISON);
+        else
+            sched::clear_work(x86::work::POISON);
         return old;
     }
     case SYSGATE_CTL_STRACE: {
         const bool old = syscall::trace_enabled();
         syscall::set_trace(arg != 0);
+        return old;
+    }
+    case SYSGATE_CTL_CYCLE_ACCOUNTING: {
+        const bool old = syscall::cycle_accounting();
+        syscall::set_cycle_accounting(arg != 0);
         return old;
     }
     default:
@@ -88,7 +98,7 @@ int64_t sys_sysgate_procs(UserPtr<void> buf, size_t count) {
         out.ppid = parent ? parent->tgid : 0;
         out.state = p->state == ProcessState::Zombie ? 'Z' : p->state == ProcessState::Sleeping ? 'S' : 'R';
         out.bits = p->is64 ? 64 : 32;
-        out.gate = syscall::abi_gate(p->gate);
+        out.gate = last_gate_of(*p);
         __builtin_memcpy(out.name, p->name, sizeof(out.name));
         if (copy_to_user(buf + n * sizeof(out), &out, sizeof(out))) return -err::EFAULT;
     }

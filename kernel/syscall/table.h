@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "kernel/syscall/adapt.h"
+#include "kernel/syscall/handler_slots.h"
 
 namespace syscall {
 

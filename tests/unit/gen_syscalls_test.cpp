@@ -139,7 +139,12 @@ TEST_F(GenSyscalls, KernelTable32) {
     }
     EXPECT_EQ(order,
               (std::vector<std::string>{"table_i386", "syscall_handlers_i386", "syscall_handlers_i386_stack_arg6"}));
-    for (const std::string& name : order) EXPECT_EQ(slots[name], (std::vector<int>{0, 1, 2, 3, 4, 5, 6})) << name;
+    // The entries one per number; the handler arrays a power of two of
+    // slots (7 -> 8), the extra ones -ENOSYS, so that the stubs' clamp is one and.
+    EXPECT_EQ(slots["table_i386"], (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
+    for (const char* name : {"syscall_handlers_i386", "syscall_handlers_i386_stack_arg6"})
+        EXPECT_EQ(slots[name], (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7})) << name;
+    EXPECT_NE(t.find("static_assert(handler_slots(7) == 8);"), std::string::npos) << t;
     auto& entries = arrays["table_i386"];
     EXPECT_EQ(entries[0], "not_implemented_entry()");
     EXPECT_EQ(entries[1], "make_entry<Abi::I386, &sys_exit>(\"exit\")");
@@ -150,11 +155,13 @@ TEST_F(GenSyscalls, KernelTable32) {
     EXPECT_EQ(handlers[1], "&Adapter<Abi::I386, &sys_exit>::call");
     EXPECT_EQ(handlers[4], "&Adapter<Abi::I386, &sys_write>::call");
     EXPECT_EQ(handlers[6], "&not_implemented");
+    EXPECT_EQ(handlers[7], "&not_implemented");
     auto& stack6 = arrays["syscall_handlers_i386_stack_arg6"];
     EXPECT_EQ(stack6[0], "&not_implemented");
     EXPECT_EQ(stack6[1], "stack_arg6_handler<&sys_exit>()");
     EXPECT_EQ(stack6[4], "stack_arg6_handler<&sys_write>()");
     EXPECT_EQ(stack6[6], "&not_implemented");
+    EXPECT_EQ(stack6[7], "&not_implemented");
 }
 
 TEST_F(GenSyscalls, KernelTable64) {
@@ -166,9 +173,16 @@ TEST_F(GenSyscalls, KernelTable64) {
     EXPECT_NE(t.find("make_entry<Abi::X86_64, &sys_write>(\"write\")"), std::string::npos);
     EXPECT_NE(t.find("make_entry<Abi::X86_64, &sys_exit>(\"exit\")"), std::string::npos);
     EXPECT_EQ(count_of(t, "not_implemented_entry()"), 58u);
-    // The slot comments count up: 60 is the last one.
-    EXPECT_NE(t.find("/*   60 */ make_entry<Abi::X86_64, &sys_exit>(\"exit\"),"), std::string::npos) << t;
-    EXPECT_EQ(t.find("/*   61 */"), std::string::npos);
+    // The slot comments count up: 60 is the last entry; the handler array
+    // has 64 slots (a power of two), the ones past 60 -ENOSYS.
+    const size_t handlers = t.find("syscall_handlers_x86_64[64] = {");
+    ASSERT_NE(handlers, std::string::npos) << t;
+    const std::string entries = t.substr(0, handlers), array = t.substr(handlers);
+    EXPECT_NE(entries.find("/*   60 */ make_entry<Abi::X86_64, &sys_exit>(\"exit\"),"), std::string::npos) << t;
+    EXPECT_EQ(entries.find("/*   61 */"), std::string::npos);
+    EXPECT_NE(array.find("/*   60 */ &Adapter<Abi::X86_64, &sys_exit>::call,"), std::string::npos) << t;
+    EXPECT_NE(array.find("/*   63 */ &not_implemented,"), std::string::npos) << t;
+    EXPECT_EQ(array.find("/*   64 */"), std::string::npos);
 }
 
 TEST_F(GenSyscalls, NumbersHeader) {

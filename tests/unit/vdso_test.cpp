@@ -626,6 +626,9 @@ void walk(const Vdso& v, uint64_t pc, Machine m, const std::set<unsigned>& keep,
         } else if (op[0] == 0x8b && (op[1] & 0xc7) == 0x44 && op[2] == 0x24) { // mov disp8(%esp), reg: an argument
             m.regs[dwarf_reg(is64, (op[1] >> 3) & 7)] = kOther;
             n = 4;
+        } else if (op[0] == 0x0d) { // or $imm32, %eax (the fallback's SYSGATE_VDSO_FALLBACK_BIT)
+            m.regs[0] = kOther;
+            n = 5;
         } else if (op[0] == 0xcd && op[1] == 0x80) { // int $0x80: the result in eax
             m.regs[0] = kOther;
             n = 2;
@@ -750,7 +753,8 @@ TEST(Vdso, TrampolinesDescribeTheSignalFrame) {
 // docs/gates.md shows the boot log's addresses of __kernel_vsyscall: the
 // images' symbols at the fixed addresses they are mapped at.
 TEST(Vdso, GatesGuideShowsTheBootLogAddresses) {
-    const std::string text = script_runner::read_file(std::filesystem::path(script_runner::source_dir()) / "docs/gates.md");
+    const std::string text =
+        script_runner::read_file(std::filesystem::path(script_runner::source_dir()) / "docs/gates.md");
     const struct {
         std::string line;
         const ImageRef& image;

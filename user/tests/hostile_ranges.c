@@ -42,7 +42,7 @@
 /* A MAP_FIXED request across the top: its last page is past it. */
 #define ACROSS_THE_TOP (TASK_SIZE - PAGE)
 #else
-/* Sysgate gives 32-bit programs all 4 GiB (its vDSO sits at 0xffffe000),
+/* Sysgate gives 32-bit programs all 4 GiB but the top page (its vDSO sits at 0xffffd000),
  * so "past the top" means past 4 GiB, which only the kernel's 64-bit
  * arithmetic can express: 0xfffff000 + 0x2000. */
 #define ACROSS_THE_TOP 0xfffff000ul

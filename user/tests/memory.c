@@ -470,6 +470,25 @@ static void large_reservations_cost_nothing(void) {
 #endif
 }
 
+/* Populated or locked, a read-only private reservation still costs
+ * nothing: Linux maps its shared zero page on a read fault
+ * (mm/memory.c, do_anonymous_page), which is all MAP_POPULATE and mlock
+ * ask of such a mapping (mm/gup.c, populate_vma_page_range: no FOLL_WRITE
+ * without VM_WRITE). Larger than all of memory, it must not take it. */
+static void populated_read_only_reservations_cost_nothing(void) {
+    const size_t size = sizeof(void*) == 8 ? 1ul << 30 : 1ul << 28;
+    const uint64_t before = free_frames();
+    char* p = mmap(0, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    CHECK(p != MAP_FAILED);
+    if (p == MAP_FAILED) return;
+    CHECK(before - free_frames() < 64);
+    CHECK_EQ(mlock(p, size), 0);
+    CHECK(before - free_frames() < 64);
+    CHECK_EQ(p[size / 2 + 5], 0);
+    CHECK_EQ(munlock(p, size), 0);
+    CHECK_EQ(munmap(p, size), 0);
+}
+
 /* ---------------------------------------------------------------- shared memory */
 
 static void* map_shared(size_t pages) {
@@ -1011,7 +1030,9 @@ static struct vdso_layout vdso_layout(void) {
     struct vdso_layout v = {0, 0, 0, 0};
     v.base = getauxval(AT_SYSINFO_EHDR);
     if (!v.base) return v;
-    /* The size: the end of the highest PT_LOAD segment, in pages. */
+    /* The size, in pages: the whole image as the kernel maps it, up to the
+     * end of the highest PT_LOAD segment or of the section headers, which
+     * come last in the file (kept, as Linux's vDSO images keep them). */
     const unsigned char* e = (const unsigned char*)v.base;
 #if defined(__x86_64__)
     const uint64_t phoff = *(const uint64_t*)(e + 32);
@@ -1022,6 +1043,9 @@ static struct vdso_layout vdso_layout(void) {
         const uint64_t end = *(const uint64_t*)(ph + 16) + *(const uint64_t*)(ph + 40);
         if (end > v.size) v.size = end;
     }
+    const uint64_t sh_end =
+        *(const uint64_t*)(e + 40) + (uint64_t) * (const uint16_t*)(e + 58) * *(const uint16_t*)(e + 60);
+    if (sh_end > v.size) v.size = sh_end;
 #else
     const uint32_t phoff = *(const uint32_t*)(e + 28);
     const uint16_t phentsize = *(const uint16_t*)(e + 42), phnum = *(const uint16_t*)(e + 44);
@@ -1031,6 +1055,9 @@ static struct vdso_layout vdso_layout(void) {
         const uint32_t end = *(const uint32_t*)(ph + 8) + *(const uint32_t*)(ph + 20);
         if (end > v.size) v.size = end;
     }
+    const uint32_t sh_end =
+        *(const uint32_t*)(e + 32) + (uint32_t) * (const uint16_t*)(e + 46) * *(const uint16_t*)(e + 48);
+    if (sh_end > v.size) v.size = sh_end;
 #endif
     v.size = (v.size + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
     void* gate = sysgate_vdso_symbol("__kernel_vsyscall");
@@ -1339,6 +1366,7 @@ int main(int argc, char** argv) {
     test_run("a free hint is honoured; MAP_FIXED_NOREPLACE; nothing below 64 KiB", free_hints_are_honoured);
     test_run("MAP_32BIT: below 2 GiB (64-bit), ignored (32-bit)", map_32bit_stays_low);
     test_run("read-only and MAP_NORESERVE reservations cost nothing", large_reservations_cost_nothing);
+    test_run("populated or locked, read-only reservations cost nothing", populated_read_only_reservations_cost_nothing);
     test_run("MAP_SHARED anonymous memory is shared with fork children", shared_memory_is_shared_across_fork);
     test_run("shared frames go with the last mapping, in any process", shared_frames_are_freed_with_the_last_mapping);
     test_run("shared memory outlives the parent's munmap", shared_memory_outlives_the_parents_unmap);

@@ -3,10 +3,14 @@
 #include <cstddef>
 #include <cstdio>
 
+#include "arch/x86/cpu/cpu.h"
 #include "arch/x86/cpu/percpu.h"
 #include "arch/x86/desc/layout.h"
 #include "arch/x86/entry/entry.h"
 #include "arch/x86/entry/frame.h"
+#include "kernel/syscall/handler_slots.h"
+#include "kernel/syscall/uapi/sysgate/abi.h"
+#include "sysgate/syscall_nr.h" // generated: the table sizes
 
 #define FRAME(member) std::printf("%%define FRAME_%s %zu\n", #member, offsetof(x86::RegisterFrame, member))
 #define PERCPU(member) std::printf("%%define PERCPU_%s %zu\n", #member, offsetof(x86::PerCpu, member))
@@ -40,9 +44,19 @@ int main() {
     PERCPU(self);
     PERCPU(kernel_stack_top);
     PERCPU(user_rsp_scratch);
-    PERCPU(sysenter_single_step);
+    PERCPU(sysenter_return);
+    PERCPU(current);
     PERCPU(gs_window_hits);
     PERCPU(work);
+    PERCPU(last_gate);
+    CONSTANT("GATE_INT80", SYSGATE_GATE_INT80);
+    CONSTANT("GATE_SYSENTER", SYSGATE_GATE_SYSENTER);
+    CONSTANT("GATE_SYSCALL", SYSGATE_GATE_SYSCALL);
+    CONSTANT("NR32_SYSCALLS", __NR32_syscalls);
+    CONSTANT("NR64_SYSCALLS", __NR64_syscalls);
+    CONSTANT("NR32_MASK", syscall::handler_slots(__NR32_syscalls) - 1);
+    CONSTANT("NR64_MASK", syscall::handler_slots(__NR64_syscalls) - 1);
+    CONSTANT("RFLAGS_TF_RF", x86::rflags::TF | x86::rflags::RF);
     CONSTANT("WORK_ON_ENTRY", x86::work::ON_ENTRY);
     CONSTANT("WORK_ON_EXIT", x86::work::ON_EXIT);
     CONSTANT("KERNEL_CS", x86::gdt::KERNEL_CS);

@@ -13,18 +13,20 @@ namespace x86 {
 // task): the stubs test it once on the way in and once on the way out.
 namespace work {
 enum : uint32_t {
-    SIGNAL = 1 << 0,  // a signal may be deliverable
+    SIGNAL = 1 << 0,  // a signal may be deliverable (and a call it interrupted may need restarting)
     RESCHED = 1 << 1, // the time slice is over, or a woken task should run
-    RESTART = 1 << 2, // a sleep was interrupted: a call may need restarting
-    FRAME = 1 << 3,   // the frame was rewritten (sigreturn, exec, a handler's frame): iretq, flags sanitised
-    TRACE = 1 << 4,   // strace=1: every call printed
-    STATS = 1 << 5,   // per-gate cycle accounting
-    POISON = 1 << 6,  // SYSGATE_CTL_POISON_STACK
-    STEP = 1 << 7,    // a single step was absorbed on sysenter: TF goes back into the saved flags
-    PTRACE = 1 << 8,  // traced with PTRACE_SYSCALL/SYSEMU: syscall-entry and -exit stops (kernel/proc/ptrace.cpp)
+    FRAME = 1 << 2,   // the frame was rewritten (sigreturn, exec, a moved vDSO): iretq, flags sanitised
+    TRACE = 1 << 3,   // strace=1: every call printed (every task's while on)
+    STATS = 1 << 4,   // per-gate cycle accounting (every task's while on)
+    POISON = 1 << 5,  // SYSGATE_CTL_POISON_STACK
+    STEP = 1 << 6,    // a single step was absorbed on sysenter: TF goes back into the saved flags
+    PTRACE = 1 << 7,  // traced with PTRACE_SYSCALL/SYSEMU: syscall-entry and -exit stops (kernel/proc/ptrace.cpp)
 };
+// Bits that belong to the whole system, not to one task: the scheduler
+// adds them to whichever task runs.
+constexpr uint32_t GLOBAL = TRACE | STATS;
 // Checked before the call (what changes how it is made) and after it.
-constexpr uint32_t ON_ENTRY = TRACE | STATS | POISON | PTRACE;
+constexpr uint32_t ON_ENTRY = TRACE | STATS | POISON | STEP | PTRACE;
 constexpr uint32_t ON_EXIT = ~0u;
 } // namespace work
 
@@ -45,6 +47,9 @@ struct SystemCall {
     Abi abi;
     uint32_t number;  // x86_64: the low 32 bits of rax (an int); i386: eax
     uint64_t args[6]; // i386 arguments zero-extended from 32 bits
+    // sysenter and compat syscall: the sixth is on the user stack (the
+    // frame's rsp), read only by the calls that take six.
+    bool arg6_on_user_stack = false;
 };
 
 // What the kernel provides to the gates.
@@ -52,8 +57,6 @@ struct Hooks {
     // Runs the call; the result goes to the frame's rax. May rewrite the
     // frame (execve, rt_sigreturn) or never return (exit).
     int64_t (*dispatch)(RegisterFrame& frame, const SystemCall& call);
-    bool (*caller_is_64bit)(); // sysenter cannot tell a 64-bit caller otherwise
-    uint64_t (*vdso_base)();   // the calling process's vDSO (it may have moved), 0 if none
 };
 void install(const Hooks& hooks);
 
@@ -62,6 +65,12 @@ void install(const Hooks& hooks);
 // caller's vDSO, wherever mremap has moved it (Linux: do_fast_syscall_32
 // adds current->mm->context.vdso).
 void set_sysenter_landing_pads(uint64_t pad32_offset, uint64_t pad64_offset);
+
+// The gates' view of the task about to run (a switch, an execve, a moved
+// vDSO): sysenter enters a stub of the task's bitness (IA32_SYSENTER_EIP
+// is rewritten only when the bitness changes) and returns to the landing
+// pad of the task's vDSO (vdso_base 0: none).
+void switch_task_gates(bool is64, uint64_t vdso_base);
 
 // Writes the MSRs of every gate the CPU has: SYSENTER_CS/ESP/EIP, EFER.SCE,
 // STAR, LSTAR, CSTAR and FMASK. CSTAR is set even on Intel: emulators let
@@ -100,7 +109,7 @@ bool rewind_to_gate(RegisterFrame& f);
 bool is_system_call(const RegisterFrame& f);
 
 // Entry points, for tests and the boot log.
-uint64_t sysenter_address();
+uint64_t sysenter_address(bool is64); // the stub for callers of this bitness
 uint64_t syscall64_address();
 uint64_t syscall32_address();
 

@@ -1,12 +1,14 @@
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/cpu/msr.h"
+#include "arch/x86/cpu/percpu.h"
 #include "arch/x86/desc/layout.h"
 #include "arch/x86/entry/entry.h"
 #include "arch/x86/entry/interrupts.h"
 #include "arch/x86/mm/layout.h"
 #include "arch/x86/mm/usercopy.h"
 
-extern "C" char int80_entry[], sysenter_entry[], sysenter_flags_fixed[], syscall64_entry[], syscall32_entry[];
+extern "C" char int80_entry[], sysenter32_entry[], sysenter32_flags_fixed[], sysenter32_slow_entry[],
+    sysenter32_slow_flags_fixed[], sysenter64_entry[], sysenter64_flags_fixed[], syscall64_entry[], syscall32_entry[];
 
 namespace x86::entry {
 namespace {
@@ -21,28 +23,30 @@ bool sysexit_usable;
 // the task's own stack (the role TSS.esp1 played in Linux 2.6).
 alignas(16) uint8_t sysenter_stack[256];
 
-constexpr uint64_t EFAULT = 14;
+bool sysenter_usable;
 
-// The i386 ABI's sixth argument does not fit the fast 32-bit gates: the
-// vDSO leaves it on the user stack. Read it only through the copy helper
-// so a bogus stack pointer gives -EFAULT, not a kernel fault.
-bool read_user_u32(uint64_t address, uint64_t& out) {
-    uint32_t value = 0;
-    if (address > 0xffffffffull - 3) return false; // 32-bit callers: below 4 GiB
-    if (x86_copy_user(&value, reinterpret_cast<const void*>(address), 4) != 0) return false;
-    out = value;
-    return true;
+// Where a sysenter returns: the landing pad of the running task's vDSO,
+// which the stubs push as the frame's RIP (PerCpu::sysenter_return).
+uint64_t landing_pad() {
+    return this_cpu().sysenter_return;
 }
 
-void finish(RegisterFrame& f) {
-    interrupts::run_user_return_hook(f);
+// Every slow return: what the work bits asked for, then the checks the
+// fast path skipped. Interrupts are off from here to the return.
+void exit_work(RegisterFrame& f) {
+    disable_interrupts();
+    interrupts::run_user_return_hook(f); // resched, signals, restarts (kernel/init.cpp)
     sanitize_user_flags(f);
+    this_cpu().work &= ~work::FRAME;
 }
 
-// The landing pad of the calling process's vDSO (0 if it has none).
-uint64_t landing_pad(bool is64) {
-    const uint64_t base = hooks.vdso_base ? hooks.vdso_base() : 0;
-    return base ? base + (is64 ? landing_pad_offset64 : landing_pad_offset32) : 0;
+// A single step absorbed on the way in (trap.cpp) goes back into the
+// user's flags before the call, which may replace them (sigreturn).
+void restore_absorbed_step(RegisterFrame& f) {
+    if (this_cpu().work & work::STEP) {
+        this_cpu().work &= ~work::STEP;
+        f.rflags |= rflags::TF;
+    }
 }
 
 SystemCall i386_call(const RegisterFrame& f, Gate gate) {
@@ -90,9 +94,10 @@ GateSupport init_msrs(const CpuInfo& cpu) {
     if (cpu.sep) {
         msr::write(msr::SYSENTER_CS, gdt::SYSENTER_CS_VALUE);
         msr::write(msr::SYSENTER_ESP, reinterpret_cast<uint64_t>(sysenter_stack + sizeof(sysenter_stack)));
-        msr::write(msr::SYSENTER_EIP, reinterpret_cast<uint64_t>(sysenter_entry));
-        support.sysenter = true;
+        support.sysenter = sysenter_usable = true;
         support.sysexit = sysexit_usable = cpu.vendor != Vendor::Amd;
+        msr::write(msr::SYSENTER_EIP, sysenter_address(false));
+        this_cpu().sysenter_is64 = 0;
     }
     if (cpu.syscall) {
         msr::write(msr::EFER, msr::read(msr::EFER) | msr::EFER_SCE);
@@ -105,8 +110,21 @@ GateSupport init_msrs(const CpuInfo& cpu) {
     return support;
 }
 
+void switch_task_gates(bool is64, uint64_t vdso_base) {
+    PerCpu& cpu = this_cpu();
+    cpu.sysenter_return = vdso_base ? vdso_base + (is64 ? landing_pad_offset64 : landing_pad_offset32) : 0;
+    if (sysenter_usable && cpu.sysenter_is64 != is64) {
+        msr::write(msr::SYSENTER_EIP, sysenter_address(is64));
+        cpu.sysenter_is64 = is64;
+    }
+}
+
 EntryStep classify_entry_step(uint64_t rip) {
-    if (rip >= reinterpret_cast<uint64_t>(sysenter_entry) && rip <= reinterpret_cast<uint64_t>(sysenter_flags_fixed))
+    const auto within = [rip](const char* from, const char* to) {
+        return rip >= reinterpret_cast<uint64_t>(from) && rip <= reinterpret_cast<uint64_t>(to);
+    };
+    if (within(sysenter32_entry, sysenter32_flags_fixed) ||
+        within(sysenter32_slow_entry, sysenter32_slow_flags_fixed) || within(sysenter64_entry, sysenter64_flags_fixed))
         return EntryStep::Sysenter;
     if (rip == reinterpret_cast<uint64_t>(syscall64_entry) || rip == reinterpret_cast<uint64_t>(syscall32_entry))
         return EntryStep::Syscall;
@@ -146,8 +164,11 @@ bool rewind_to_gate(RegisterFrame& f) {
     return true;
 }
 
-uint64_t sysenter_address() {
-    return reinterpret_cast<uint64_t>(sysenter_entry);
+uint64_t sysenter_address(bool is64) {
+    // Where sysexit is not usable (AMD), a 32-bit sysenter that an
+    // emulator lets in takes the stub that always leaves through C (iretq).
+    if (is64) return reinterpret_cast<uint64_t>(sysenter64_entry);
+    return reinterpret_cast<uint64_t>(sysexit_usable ? sysenter32_entry : sysenter32_slow_entry);
 }
 uint64_t syscall64_address() {
     return reinterpret_cast<uint64_t>(syscall64_entry);
@@ -161,62 +182,77 @@ uint64_t syscall32_address() {
 using namespace x86;
 using namespace x86::entry;
 
-// int $0x80: always the i386 table, from 32- and 64-bit callers alike.
-extern "C" void x86_int80_handler(RegisterFrame* f) {
+// The slow paths. The stubs (int80.asm, sysenter.asm, syscall.asm) make
+// the common call themselves: a range check, one indirect call through
+// the generated handler array, one test of the task's work word. They come
+// here when a work bit is set on entry (strace, cycle accounting, stack
+// poisoning, an absorbed single step) or on exit (a signal, a reschedule,
+// a rewritten frame), or when the number is out of range (-ENOSYS, or a
+// vDSO fallback call: kernel/syscall/dispatch.cpp). Each *_slow makes the
+// call in C and then does the exit work; each *_exit_work does the exit
+// work of a call the stub made. Both return with interrupts off and say
+// how to leave.
+
+// int $0x80: always the i386 table, from 32- and 64-bit callers alike;
+// always iretq.
+extern "C" void x86_int80_slow(RegisterFrame* f) {
     f->rax = uint64_t(hooks.dispatch(*f, i386_call(*f, Gate::Int80)));
-    disable_interrupts();
-    finish(*f);
+    exit_work(*f);
+}
+extern "C" void x86_int80_exit_work(RegisterFrame* f) {
+    exit_work(*f);
 }
 
-// syscall from 64-bit mode (LSTAR): the x86_64 table.
-extern "C" bool x86_syscall64_handler(RegisterFrame* f) {
+// syscall from 64-bit mode (LSTAR): the x86_64 table. True: sysretq.
+extern "C" bool x86_syscall64_slow(RegisterFrame* f) {
     f->rax = uint64_t(hooks.dispatch(*f, x86_64_call(*f, Gate::Syscall)));
-    disable_interrupts();
-    finish(*f);
+    exit_work(*f);
+    return sysret64_safe(*f);
+}
+extern "C" bool x86_syscall64_exit_work(RegisterFrame* f) {
+    exit_work(*f);
     return sysret64_safe(*f);
 }
 
-// syscall from compat mode (CSTAR, AMD): the i386 table; arg2 in ebp, arg6 at [esp].
-extern "C" bool x86_syscall32_handler(RegisterFrame* f) {
+// syscall from compat mode (CSTAR, AMD): the i386 table; the vDSO passes
+// the second argument in ebp (syscall clobbers ecx) and leaves the sixth
+// at [esp], read only by the calls that take six. True: sysretl.
+extern "C" bool x86_syscall32_slow(RegisterFrame* f) {
     SystemCall call = i386_call(*f, Gate::Syscall);
     call.args[1] = uint32_t(f->rbp);
-    if (!read_user_u32(uint32_t(f->rsp), call.args[5])) {
-        f->rax = uint64_t(-EFAULT);
-        disable_interrupts();
-        finish(*f);
-        return false; // through iretq
-    }
+    call.args[5] = 0;
+    call.arg6_on_user_stack = true;
     f->rax = uint64_t(hooks.dispatch(*f, call));
-    disable_interrupts();
-    finish(*f);
+    exit_work(*f);
+    return sysret32_safe(*f);
+}
+extern "C" bool x86_syscall32_exit_work(RegisterFrame* f) {
+    exit_work(*f);
     return sysret32_safe(*f);
 }
 
-// sysenter: who called is known only to the kernel. The user stack pointer
-// is in ebp/rbp (saved by the stub as the frame's rsp).
-extern "C" int x86_sysenter_handler(RegisterFrame* f) {
-    const bool is64 = hooks.caller_is_64bit();
-    if (is64) {
-        f->cs = gdt::USER_CS64;
-        f->ss = gdt::USER_SS_SYSEXITQ;
-        f->rip = landing_pad(true);
-        f->rax = uint64_t(hooks.dispatch(*f, x86_64_call(*f, Gate::Sysenter)));
-    } else {
-        f->rsp = uint32_t(f->rsp);
-        f->rip = landing_pad(false);
-        SystemCall call = i386_call(*f, Gate::Sysenter);
-        // The vDSO pushed ebp last, then copied esp to ebp: arg6 is at [ebp].
-        if (!read_user_u32(f->rsp, call.args[5])) {
-            f->rax = uint64_t(-EFAULT);
-            disable_interrupts();
-            finish(*f);
-            return 0;
-        }
-        f->rax = uint64_t(hooks.dispatch(*f, call));
-    }
-    disable_interrupts();
-    finish(*f);
-    // A call that moved the vDSO (mremap) moved f->rip to the new pad too.
-    if (!sysexit_usable || !sysexit_safe(*f, landing_pad(is64), is64)) return 0;
-    return is64 ? 2 : 1;
+// sysenter: the stub of the caller's bitness (switch_task_gates) built the
+// frame with the user stack pointer from ebp/rbp and the landing pad as
+// RIP. True: sysexit (32-bit) or sysexitq (64-bit).
+extern "C" bool x86_sysenter32_slow(RegisterFrame* f) {
+    restore_absorbed_step(*f);
+    SystemCall call = i386_call(*f, Gate::Sysenter);
+    call.args[5] = 0; // at [ebp]
+    call.arg6_on_user_stack = true;
+    f->rax = uint64_t(hooks.dispatch(*f, call));
+    exit_work(*f);
+    return sysexit_usable && sysexit_safe(*f, landing_pad(), false);
+}
+extern "C" bool x86_sysenter32_exit_work(RegisterFrame* f) {
+    exit_work(*f);
+    return sysexit_usable && sysexit_safe(*f, landing_pad(), false);
+}
+
+// sysenter from 64-bit code (Intel; a vDSO built for it on request): the
+// x86_64 ABI, always through C, a curiosity rather than a fast path.
+extern "C" bool x86_sysenter64_slow(RegisterFrame* f) {
+    restore_absorbed_step(*f);
+    f->rax = uint64_t(hooks.dispatch(*f, x86_64_call(*f, Gate::Sysenter)));
+    exit_work(*f);
+    return sysexit_usable && sysexit_safe(*f, landing_pad(), true);
 }

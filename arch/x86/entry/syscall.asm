@@ -7,15 +7,27 @@
 ; the stub parks it in the per-CPU area before it can push anything.
 ;
 ; sysretq loads RIP from RCX and RFLAGS from R11, CS = STAR[63:48] + 16,
-; SS = STAR[63:48] + 8 (sysretl: CS = STAR[63:48]). The C++ handler says
-; whether that reproduces the frame exactly (gates.cpp: sysret64_safe); if not, the
-; frame leaves through iretq.
+; SS = STAR[63:48] + 8 (sysretl: CS = STAR[63:48]). The frame the stub
+; built is exactly what sysret reproduces as long as nothing rewrote it
+; (a rewrite sets the FRAME work bit: sigreturn, execve, ptrace...), with
+; two exceptions the stub tests itself: sysret cannot restore RF (the mask
+; of SDM Vol. 2B SYSRET drops it), and a TF it restores traps one
+; instruction late. RCX is canonical: it is the address after a syscall
+; instruction in user space, which ends a page below the top
+; (arch/x86/mm/layout.h, USER_TOP). The rest goes through C
+; (arch/x86/entry/gates.cpp), which leaves through iretq when sysret
+; cannot reproduce the frame.
 
 %include "asm_offsets.inc"
 %include "regs.inc"
 
-extern x86_syscall64_handler
-extern x86_syscall32_handler
+extern syscall_handlers_x86_64
+extern syscall_handlers_i386_stack_arg6
+extern syscall_gate_calls
+extern x86_syscall64_slow
+extern x86_syscall64_exit_work
+extern x86_syscall32_slow
+extern x86_syscall32_exit_work
 extern exit_to_user_iret
 
 ; Builds the frame; %1 = user CS to record, %2 = entry kind.
@@ -34,34 +46,57 @@ extern exit_to_user_iret
     sti                         ; FMASK cleared IF; the frame is safe now
 %endmacro
 
-; Returns with sysret (%1 = sysret form) if the handler said so (AL != 0).
-%macro SYSCALL_RETURN 1
-    cli
-    test al, al
-    jz exit_to_user_iret
-    POP_REGS                    ; rcx == rip and r11 == rflags: the handler checked
-    lea rsp, [rsp + 16]         ; rsp -> the rip slot
-    mov rsp, [rsp + 24]         ; the user stack; no more pushes from here
+; The way out, after FAST_CALL: the work test and sysret (%1 = its
+; form), else C: %2 makes a call the fast path would not, %3 does the exit
+; work of one it made. Both return with interrupts off and AL = 1 if
+; sysret reproduces the frame.
+%macro SYSCALL_RETURN 3
+    test dword [gs:PERCPU_work], WORK_ON_EXIT
+    jnz .exit_work
+    test dword [rsp + FRAME_rflags], RFLAGS_TF_RF
+    jnz .exit_work
+.sysret:
+    POP_REGS_BUT_RAX            ; rcx == rip and r11 == rflags; rax is the result
+    mov rsp, [rsp + 8 + 16 + 24] ; the user stack; no more pushes from here
     swapgs
     %1
+.slow:
+    mov rdi, rsp
+    call %2
+    jmp .decide
+.exit_work:
+    RESULT_TO_FRAME
+    mov rdi, rsp
+    call %3
+.decide:
+    test al, al
+    jz exit_to_user_iret
+    mov rax, [rsp + FRAME_rax]  ; what C left as the result
+    jmp .sysret
 %endmacro
 
 section .text
 global syscall64_entry
 syscall64_entry:
     SYSCALL_FRAME USER_CS64, ENTRY_SYSCALL64
-    mov rdi, rsp
-    call x86_syscall64_handler
-    SYSCALL_RETURN o64 sysret
+    FAST_CALL_PREPARE GATE_SYSCALL, NR64_SYSCALLS, NR64_MASK, .slow
+    mov rcx, r10                ; the 4th argument (syscall clobbers rcx)
+    FAST_CALL syscall_handlers_x86_64
+    SYSCALL_RETURN o64 sysret, x86_syscall64_slow, x86_syscall64_exit_work
 
 ; Compat mode (32-bit code on AMD): the i386 ABI, except that syscall
 ; clobbers ecx, so the vDSO passes the second argument in ebp and leaves
-; the sixth on the user stack (x86_syscall32_handler).
+; the sixth on the user stack, where the calls that take six read it
+; (the _stack_arg6 handlers).
 global syscall32_entry
 syscall32_entry:
     SYSCALL_FRAME USER_CS32, ENTRY_SYSCALL32
-    mov rdi, rsp
-    call x86_syscall32_handler
-    SYSCALL_RETURN sysret
+    FAST_CALL_PREPARE GATE_SYSCALL, NR32_SYSCALLS, NR32_MASK, .slow
+    mov r8d, edi                ; 5th
+    mov edi, ebx                ; 1st
+    mov ecx, esi                ; 4th
+    mov esi, ebp                ; 2nd (edx stays the 3rd)
+    FAST_CALL syscall_handlers_i386_stack_arg6
+    SYSCALL_RETURN sysret, x86_syscall32_slow, x86_syscall32_exit_work
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -130,10 +130,12 @@ x86_iret_from_interrupt:
 ; labelled iretq instructions; x86_interrupt_dispatch turns it into the
 ; user-mode fault it really is (the idea of Linux's fixup_bad_iret).
 global exit_to_user_iret
+global x86_iret_to_user_gs_swapped
 global x86_iret_to_user
 exit_to_user_iret:
     cli
     swapgs
+x86_iret_to_user_gs_swapped:    ; the same with the user's GS already back (int80.asm)
     POP_REGS
     add rsp, 16
 x86_iret_to_user:

@@ -27,6 +27,8 @@
  * before the pad (arch/x86/entry/gates.cpp, rewind_to_gate; kernel/vdso.cpp
  * checks the two bytes at boot). On the stack: the return address, then
  * ecx, edx and ebp, pushed in that order. */
+#include "kernel/syscall/uapi/sysgate/abi.h"
+
 .macro SYSENTER_AND_LANDING_PAD
         sysenter
         .globl __kernel_vsyscall_sysenter_return
@@ -115,8 +117,10 @@ __kernel_vsyscall:
 /* long __sysgate_vdso_fallback(long number, long a1, long a2)
  * The time functions' way into the kernel when the data page cannot
  * answer (a clock it does not keep): an i386 system call with int $0x80.
- * The kernel knows the address after the int (__sysgate_vdso_fallback_return,
- * found at boot) and counts and traces such calls as "vdso-fallback". cdecl:
+ * The number carries SYSGATE_VDSO_FALLBACK_BIT (<sysgate/abi.h>), which
+ * sends the call off the kernel's fast path; the kernel knows the address
+ * after the int (__sysgate_vdso_fallback_return, found at boot), counts and
+ * traces such calls as "vdso-fallback" and makes them without the bit. cdecl:
  * the arguments are on the stack; ebx belongs to the caller. */
         .globl __sysgate_vdso_fallback
         .hidden __sysgate_vdso_fallback
@@ -128,6 +132,7 @@ __sysgate_vdso_fallback:
         .cfi_adjust_cfa_offset 4
         .cfi_rel_offset %ebx, 0
         movl    8(%esp), %eax
+        orl     $SYSGATE_VDSO_FALLBACK_BIT, %eax
         movl    12(%esp), %ebx
         movl    16(%esp), %ecx
         int     $0x80

@@ -11,6 +11,8 @@
  * GNU as for the .cfi_* directives, as in vdso32.S: every instruction has
  * unwind information. */
 
+#include "kernel/syscall/uapi/sysgate/abi.h"
+
         .text
 
         .globl __kernel_vsyscall
@@ -68,15 +70,18 @@ __kernel_vsyscall_sysenter_return:
 
 /* long __sysgate_vdso_fallback(long number, long a1, long a2)
  * The time functions' way into the kernel when they cannot answer from the
- * data page (an unknown clock). The kernel recognises the return address
- * and counts and traces such calls as "vdso-fallback". */
+ * data page (an unknown clock). The number carries SYSGATE_VDSO_FALLBACK_BIT
+ * (<sysgate/abi.h>), which sends the call off the kernel's fast path; the
+ * kernel checks the return address, counts and traces the call as
+ * "vdso-fallback" and makes it without the bit. */
         .globl __sysgate_vdso_fallback
         .hidden __sysgate_vdso_fallback
         .type __sysgate_vdso_fallback, @function
         .balign 16
 __sysgate_vdso_fallback:
         .cfi_startproc
-        movq    %rdi, %rax
+        movl    %edi, %eax
+        orl     $SYSGATE_VDSO_FALLBACK_BIT, %eax
         movq    %rsi, %rdi
         movq    %rdx, %rsi
         syscall

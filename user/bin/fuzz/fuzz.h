@@ -81,6 +81,9 @@ enum {
 };
 
 extern struct fz_regs fz_in, fz_out;
+/* The harness's alternate signal stack (every fault handler runs on it). */
+#define FZ_ALTSTACK_SIZE 65536
+extern uint8_t fz_altstack[FZ_ALTSTACK_SIZE];
 extern word fz_vsyscall;
 int fz_enter(void); /* 0: returned; 1: resumed after a fault; 2: a crafted sigreturn landed */
 void fz_recover(void);
@@ -271,6 +274,7 @@ enum { BEAT_READY = 0, BEAT_PROGRESS = 1, BEAT_DONE = 2 }; /* READY: set up, han
 #define WORKER_DONE 90         /* its calls made */
 #define WORKER_HARNESS 91      /* a fuzzed call broke the worker itself (its stack, its code) */
 #define WORKER_SETUP_FAILED 92 /* could not set itself up */
+#define WORKER_NO_MEMORY 93    /* could not start for want of memory (ENOMEM from the arena's mmap, or exec) */
 
 /* worker.c */
 struct worker_args {

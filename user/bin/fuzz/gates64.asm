@@ -313,7 +313,7 @@ fz_sigreturn_landing:
 bits 32
 global fz_sigreturn_landing32
 fz_sigreturn_landing32:
-    jmp far [fz_far_landing]    ; (an absolute address: the code is below 4 GiB)
+    jmp far [cs:fz_far_landing] ; (an absolute address: the code is below 4 GiB; CS: DS is the frame's)
 bits 64
 global fz_enter_end
 fz_enter_end:

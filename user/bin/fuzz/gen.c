@@ -1332,7 +1332,9 @@ static uint64_t make_sigreturn_frame(struct gen* g, int abi) {
         m[18] = (uint64_t)random_selector(g) | (uint64_t)random_selector(g) << 16 | (uint64_t)random_selector(g) << 32 |
                 (uint64_t)random_selector(g) << 48;
         m[23] = fpstate;
-        f[1 + 5 + 32] = mask; /* uc_sigmask after the 256-byte sigcontext */
+        f[1 + 5 + 32] = mask;   /* uc_sigmask after the 256-byte sigcontext */
+        if (rng_pct(&g->r, 90)) /* uc_stack: rt_sigreturn restores it; mostly the harness's own */
+            f[3] = (uint64_t)(uintptr_t)fz_altstack, f[4] = 0, f[5] = FZ_ALTSTACK_SIZE;
         const uint64_t a = rng_pct(&g->r, 97) ? ARENA + (rng_below(&g->r, ARENA_SCRATCH_PAGES * PAGE - sizeof f) & ~15u)
                                               : P(ARENA_NONE_PAGE) - 8 * (1 + rng_below(&g->r, 55));
         put(g, a, f, sizeof f);
@@ -1349,6 +1351,8 @@ static uint64_t make_sigreturn_frame(struct gen* g, int abi) {
     m[19] = (uint32_t)fpstate;
     f[4 + 32 + 5 + 22] = (uint32_t)mask;
     f[4 + 32 + 5 + 23] = (uint32_t)(mask >> 32);
+    if (rng_pct(&g->r, 90)) /* uc_stack (sp, flags, size): rt_sigreturn restores it; mostly the harness's own */
+        f[4 + 32 + 2] = (uint32_t)(uintptr_t)fz_altstack, f[4 + 32 + 3] = 0, f[4 + 32 + 4] = FZ_ALTSTACK_SIZE;
     const uint64_t a = rng_pct(&g->r, 97) ? ARENA + (rng_below(&g->r, ARENA_SCRATCH_PAGES * PAGE - sizeof f) & ~15u)
                                           : P(ARENA_NONE_PAGE) - 4 * (1 + rng_below(&g->r, 67));
     put(g, a, f, sizeof f);
@@ -1714,7 +1718,7 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
             if (touches) c->repair |= RP_ARENA;
         }
         if (e->flags & F_SIGACT) c->repair |= RP_SIGACT, c->repair_sig = (int)(int32_t)c->arg[0];
-        if (e->flags & F_ALTSTK) c->repair |= RP_ALTSTACK;
+        if (e->flags & (F_ALTSTK | F_SIGRET)) c->repair |= RP_ALTSTACK; /* rt_sigreturn restores uc_stack */
         if (e->flags & (F_MASK | F_SIGRET)) c->repair |= RP_MASK;
         if (e->flags & F_PIPE) c->repair |= rng_pct(&g->r, 55) ? RP_PIPE_CLOSE : RP_PIPE_NONBLOCK;
         if (rng_pct(&g->r, 4)) c->repair &= ~(uint32_t)(RP_SIGACT | RP_ALTSTACK | RP_MASK | RP_ARENA);

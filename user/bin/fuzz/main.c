@@ -153,11 +153,14 @@ static struct rng master_rng;
 struct totals {
     uint64_t calls, gate[G_COUNT], signals_received, recovered;
     uint32_t started, finished, ended, killed, hung, failed_starts, orphans;
+    uint32_t no_memory; /* workers that could not start for want of memory while others ran */
     uint32_t failures;
     uint64_t signals_sent;
     uint64_t outstanding; /* calls given to live workers and not reported yet */
 };
 static struct totals t;
+
+static uint64_t start_after_ns; /* no worker starts before then (memory ran out) */
 
 static int live_workers(void) {
     int n = 0;
@@ -193,7 +196,7 @@ static int start_worker(uint32_t quota) {
             _exit(worker_main(&a));
         }
         execve(path, argv, environ);
-        _exit(127);
+        _exit(errno == ENOMEM ? WORKER_NO_MEMORY : 127);
     }
     memset(w, 0, sizeof *w);
     w->used = 1;
@@ -263,6 +266,17 @@ static void retire(struct worker* w) {
         how = "ended";
         snprintf(detail, sizeof detail, "exit status %d", WEXITSTATUS(st));
         if ((WEXITSTATUS(st) == 127 || WEXITSTATUS(st) == WORKER_SETUP_FAILED) && !w->reported) t.failed_starts++;
+        /* Out of memory at the start: the other workers hold it (their
+         * mappings), and give it back when they end; with none left, it is
+         * gone for good (a leak), and the start failed. */
+        if (WEXITSTATUS(st) == WORKER_NO_MEMORY && !w->reported) {
+            if (live_workers() > 1) {
+                t.no_memory++;
+                start_after_ns = now_ns() + 50000000ull;
+            } else {
+                t.failed_starts++;
+            }
+        }
     } else if (w->hung) {
         t.hung++;
         how = "replaced (hung)";
@@ -441,7 +455,7 @@ int main(int argc, char** argv) {
             }
         }
         send_signals();
-        while ((uint32_t)live_workers() < opt.workers && t.calls + t.outstanding < opt.calls) {
+        while ((uint32_t)live_workers() < opt.workers && t.calls + t.outstanding < opt.calls && now >= start_after_ns) {
             uint64_t quota = opt.calls - t.calls - t.outstanding;
             if (quota > opt.per_worker) quota = opt.per_worker;
             if (start_worker((uint32_t)quota) < 0) break;
@@ -489,8 +503,10 @@ int main(int argc, char** argv) {
     printf("fuzz: %.1f s, %.0f calls/s; signals: %llu sent, %llu handled; %llu faults resumed; %u orphans reaped\n",
            seconds, seconds > 0 ? (double)t.calls / seconds : 0.0, (unsigned long long)t.signals_sent,
            (unsigned long long)t.signals_received, (unsigned long long)t.recovered, (unsigned)t.orphans);
-    printf("fuzz: workers: %u started, %u finished, %u ended early, %u killed by signals, %u hung\n",
-           (unsigned)t.started, (unsigned)t.finished, (unsigned)t.ended, (unsigned)t.killed, (unsigned)t.hung);
+    printf("fuzz: workers: %u started, %u finished, %u ended early (%u for want of memory), %u killed by signals, "
+           "%u hung\n",
+           (unsigned)t.started, (unsigned)t.finished, (unsigned)t.ended, (unsigned)t.no_memory, (unsigned)t.killed,
+           (unsigned)t.hung);
     printf("fuzz: memory: free frames %llu -> %llu, kernel heap %llu -> %llu bytes, processes %llu -> %llu\n",
            (unsigned long long)before.free_frames, (unsigned long long)after.free_frames,
            (unsigned long long)before.heap_bytes, (unsigned long long)after.heap_bytes,

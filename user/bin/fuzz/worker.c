@@ -30,6 +30,7 @@
 #define MC_ERR 19
 #define MC_CR2 22
 #define MC_FPSTATE 23
+#define MC_CSGSFS 18      /* cs, gs, fs, ss: 16 bits each */
 #define SI_ADDR_OFFSET 16 /* si_addr in the kernel's siginfo */
 #else
 #define NR(name) __NR32_##name
@@ -40,6 +41,10 @@
 #define MC_ERR 13
 #define MC_CR2 21
 #define MC_FPSTATE 19
+#define MC_ES 2
+#define MC_DS 3
+#define MC_CS 15
+#define MC_SS 18
 #define SI_ADDR_OFFSET 12
 #endif
 #define RAW(name, a, b, c) fz_raw(NR(name), (long)(a), (long)(b), (long)(c), 0, 0, 0)
@@ -54,7 +59,7 @@ static volatile uint32_t signals_received, faults_recovered, traps;
 static word last_harness_fault_ip;
 static uint64_t console_fds; /* fds that may be /dev/console (bit per fd): writes to them are cut short */
 
-static uint8_t altstack[65536] __attribute__((aligned(16)));
+uint8_t fz_altstack[FZ_ALTSTACK_SIZE] __attribute__((aligned(16)));
 
 struct kernel_sigaction {
     word handler, flags, restorer;
@@ -102,6 +107,9 @@ static void report(unsigned kind, const char* what) {
 static void check_frame(const word* m) {
     const uint8_t* fp = (const uint8_t*)(uintptr_t)m[MC_FPSTATE];
     if (!fp || (my_avoid & AV_FPLEAK)) return;
+#if !defined(__x86_64__)
+    fp += 112; /* i386 frames (Linux's struct _fpstate_32): the FSAVE-format header, then the FXSAVE image */
+#endif
     unsigned run = 0;
     uint64_t kernel_address = 0;
     for (unsigned i = 464; i < 512; i++) run = poison && fp[i] == (uint8_t)poison ? run + 1 : run >= 16 ? run : 0;
@@ -138,6 +146,24 @@ void fz_on_async(int sig, siginfo_t* info, void* context) {
     check_frame(m);
 }
 
+/* The code and stack segments the worker runs on, and those in a frame. */
+static int harness_segments(const word* m) {
+#if defined(__x86_64__)
+    const uint64_t v = m[MC_CSGSFS];
+    return (uint16_t)v == fz_sel.cs64 && (uint16_t)(v >> 48) == fz_sel.ds;
+#else
+    return (uint16_t)m[MC_CS] == fz_sel.cs32 && (uint16_t)m[MC_SS] == fz_sel.ds;
+#endif
+}
+
+static void set_harness_segments(word* m) {
+#if defined(__x86_64__)
+    m[MC_CSGSFS] = (m[MC_CSGSFS] & 0x0000ffffffff0000ull) | fz_sel.cs64 | (uint64_t)fz_sel.ds << 48;
+#else
+    m[MC_CS] = fz_sel.cs32, m[MC_SS] = fz_sel.ds, m[MC_DS] = fz_sel.ds, m[MC_ES] = fz_sel.ds;
+#endif
+}
+
 /* SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE. A fault in a call (in_call)
  * resumes at fz_recover; a single step (TF) just goes on; a signal sent
  * by kill (trap number 0) is ignored; a fault in the harness itself is
@@ -157,7 +183,14 @@ void fz_on_fault(int sig, siginfo_t* info, void* context) {
         signals_received++;
         return;
     }
-    if (ip >= (word)(uintptr_t)fz_recover && ip < (word)(uintptr_t)fz_enter_end) {
+    /* A crafted sigreturn frame gives the code it returns to any CS and SS
+     * (Linux's restore_sigcontext takes them from the frame, RPL 3), and
+     * one whose FPU state cannot be read raises SIGSEGV only after the
+     * registers were restored: the fault may come from the landing code
+     * run in the wrong mode or on a bad stack segment. That is no harm to
+     * the worker: it resumes in its own segments. */
+    const int own_segments = harness_segments(m);
+    if (ip >= (word)(uintptr_t)fz_recover && ip < (word)(uintptr_t)fz_enter_end && own_segments) {
         /* The way back itself faults: a call took the worker's stack. */
         char line[160];
         snprintf(line, sizeof line, "fuzz: worker %u pid %d: its stack is gone (signal %d at %#lx): ending\n",
@@ -178,6 +211,7 @@ void fz_on_fault(int sig, siginfo_t* info, void* context) {
     }
     m[MC_IP] = (word)(uintptr_t)fz_recover;
     m[MC_FLAGS] = 0x202;
+    set_harness_segments(m);
     faults_recovered++;
 }
 
@@ -205,13 +239,13 @@ static void set_altstack(void) {
         uint64_t sp;
         int32_t flags, pad;
         uint64_t size;
-    } s = {(uint64_t)(uintptr_t)altstack, 0, 0, sizeof altstack};
+    } s = {(uint64_t)(uintptr_t)fz_altstack, 0, 0, sizeof fz_altstack};
 #else
     struct {
         uint32_t sp;
         int32_t flags;
         uint32_t size;
-    } s = {(uint32_t)(uintptr_t)altstack, 0, sizeof altstack};
+    } s = {(uint32_t)(uintptr_t)fz_altstack, 0, sizeof fz_altstack};
 #endif
     /* From outside every alternate stack (a fuzzed one may cover ours:
      * then sigaltstack says EPERM to a caller on its own stack), with
@@ -244,14 +278,15 @@ static void install_all(struct rng* setup) {
 
 /* ---------------------------------------------------------------- the arena */
 
-static int arena_build(void) {
+/* 0, or the mmap's error (a negative errno). */
+static long arena_build(void) {
     fz_raw(NR(munmap), (long)ARENA, ARENA_PAGES * PAGE, 0, 0, 0, 0);
 #if defined(__x86_64__)
     const long a = fz_raw(NR(mmap), (long)ARENA, ARENA_MAPPED_PAGES * PAGE, 3, 0x32 /*PRIVATE|ANON|FIXED*/, -1, 0);
 #else
     const long a = fz_raw(NR(mmap2), (long)ARENA, ARENA_MAPPED_PAGES * PAGE, 3, 0x32, -1, 0);
 #endif
-    if (a != (long)ARENA) return -1;
+    if (a != (long)ARENA) return a < 0 && a > -4096 ? a : -1;
     uint8_t* ro = (uint8_t*)(uintptr_t)(ARENA + ARENA_RO_PAGE * PAGE);
     for (unsigned i = 0; i < PAGE; i++) ro[i] = (uint8_t)(0xa5 ^ i);
     fz_raw(NR(mprotect), (long)(ARENA + ARENA_NONE_PAGE * PAGE), PAGE, 0, 0, 0, 0);
@@ -572,11 +607,14 @@ static void run_one(struct gen* g, const struct call* c) {
     if (c->fork_like && how == 0 && result > 0 && result < 0x400000) reap(result);
     track_fds(c, result);
     if (gen_has_flag(c, F_PIPE)) after_pipe(c, how == 0 ? result : -1);
-    /* A munmap or mprotect that failed changed nothing (if the kernel is
-     * right: if not, the generator's next write into the arena faults, and
-     * the worker says so); other memory calls get the arena rebuilt (a
-     * failed mmap(MAP_FIXED) may have unmapped what was there, as on Linux). */
-    const int failed = how == 0 && result < 0 && result > -4096 && (gen_is(c, "munmap") || gen_is(c, "mprotect"));
+    /* A munmap that failed changed nothing (if the kernel is right: if
+     * not, the generator's next write into the arena faults, and the worker
+     * says so); other memory calls get the arena rebuilt. A failed
+     * mprotect may have changed the regions before the one it stopped at
+     * (Linux's do_mprotect_pkey: ENOMEM at a hole, EACCES at a region that
+     * may not have those rights), and a failed mmap(MAP_FIXED) may have
+     * unmapped what was there, as on Linux. */
+    const int failed = how == 0 && result < 0 && result > -4096 && gen_is(c, "munmap");
     if (c->repair & RP_ARENA_ALL)
         arena_build();
     else if ((c->repair & RP_ARENA) && !failed)
@@ -605,9 +643,19 @@ int worker_main(const struct worker_args* a) {
     gen_init(&g, a->seed, a->avoid, vendor_is_intel(), fsgsbase, my_pid, a->master_pid);
     fz_vsyscall = find_vsyscall();
     if (!fz_vsyscall && !a->list) g.avoid |= AV_VDSO; /* (a list is what Sysgate would run) */
-    if (arena_build() < 0) {
-        fz_write_fd(a->list ? 2 : FD_LOG, "fuzz: cannot map the arena\n");
-        return WORKER_SETUP_FAILED;
+    const long arena = arena_build();
+    if (arena < 0) {
+        /* ENOMEM: the memory free now is too little (Sysgate refuses what
+         * it could not give later), most likely held by the other workers'
+         * mappings; the master starts this one again later. */
+        struct sysgate_stats s;
+        memset(&s, 0, sizeof s);
+        fz_raw(NR(sysgate_stats), (long)&s, sizeof s, 0, 0, 0, 0);
+        char line[160];
+        snprintf(line, sizeof line, "fuzz: cannot map the arena (error %ld, %llu frames free)\n", arena,
+                 (unsigned long long)s.free_frames);
+        fz_write_fd(a->list ? 2 : FD_LOG, line);
+        return arena == -12 && !a->list ? WORKER_NO_MEMORY : WORKER_SETUP_FAILED;
     }
     if (a->list) {
         char line[256];
