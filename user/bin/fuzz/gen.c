@@ -1507,6 +1507,13 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
     } else if (!(g->avoid & AV_BADNR) && rng_pct(&g->r, 8)) {
         c->nr = bad_number(g, abi);
         c->entry = lookup(abi, (uint32_t)c->nr);
+        /* Calls that reach outside the worker (ptrace makes the fuzzer its
+         * tracer or stops a sibling; process_vm_writev writes into any
+         * process) or only a signal ends (pause): never, not even by number. */
+        const uint32_t n = (uint32_t)c->nr;
+        if (abi == ABI_I386 ? n == __NR32_ptrace || n == __NR32_process_vm_writev || n == __NR32_pause
+                            : n == __NR64_ptrace || n == __NR64_process_vm_writev || n == __NR64_pause)
+            c->nr = 5000;
         /* Keep the rare calls rare: an invalid number that names one is none. */
         if (c->entry && (c->entry->flags & (F_EXIT | F_EXEC | F_FORK) || avoided(g, c->entry))) {
             c->nr = 5000;
