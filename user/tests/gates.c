@@ -199,6 +199,44 @@ static void each_gate_calls_and_preserves(void) {
     }
 }
 
+/* Every call through a gate is counted under it, on the fast path too;
+ * the TSC ticks only while cycle accounting is switched on. */
+static int stats_gate(int g) {
+    return g == INT80 ? SYSGATE_GATE_INT80 : g == SYSENTER ? SYSGATE_GATE_SYSENTER : SYSGATE_GATE_SYSCALL;
+}
+
+static void gates_count_and_cycle_accounting_switches(void) {
+    struct sysgate_stats a, b;
+    CHECK_EQ(sysgate_stats(&a, sizeof a), (long)sizeof a);
+    CHECK_EQ(a.cycle_accounting, 0u); /* off unless syscall_cycles=1 */
+    for (int on = 0; on <= 1; on++) {
+        CHECK_EQ(sysgate_ctl(SYSGATE_CTL_CYCLE_ACCOUNTING, on), 0);
+        for (int g = INT80; g <= SYSCALL; g++) {
+            if (!gate_usable(g)) continue;
+            /* Other processes (runtests) may make calls meanwhile: at
+             * least ours are counted; ticks move only while on. */
+            sysgate_stats(&a, sizeof a);
+            for (int i = 0; i < 100; i++) {
+                struct regs r;
+                fill(&r);
+                r.rax = (word)nr(g, __NR32_getppid, __NR64_getppid);
+                CHECK_EQ(call_gate(g, &r), 0);
+            }
+            sysgate_stats(&b, sizeof b);
+            const int k = stats_gate(g);
+            CHECK(b.calls[k] - a.calls[k] >= 100);
+            CHECK_EQ(b.cycle_accounting, (uint32_t)on);
+            if (on)
+                CHECK(b.tsc_ticks[k] > a.tsc_ticks[k]);
+            else
+                CHECK_EQ(b.tsc_ticks[k], a.tsc_ticks[k]);
+        }
+    }
+    CHECK_EQ(sysgate_ctl(SYSGATE_CTL_CYCLE_ACCOUNTING, 0), 1);
+    sysgate_stats(&a, sizeof a);
+    CHECK_EQ(a.cycle_accounting, 0u);
+}
+
 static void each_gate_writes(void) {
     for (int g = INT80; g <= VDSO; g++) {
         if (!gate_usable(g)) continue;
@@ -691,6 +729,7 @@ int main(void) {
 #endif
     test_run("each gate calls and preserves registers", each_gate_calls_and_preserves);
     test_run("each gate writes", each_gate_writes);
+    test_run("every call is counted; cycle accounting switches on and off", gates_count_and_cycle_accounting_switches);
     test_run("bad numbers return -ENOSYS", bad_numbers_return_enosys);
     test_run("bad pointers return -EFAULT", bad_pointers_return_efault);
     test_run("int $0x80 zero-extends 32-bit arguments", int80_zero_extends_pointers);
