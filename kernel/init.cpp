@@ -34,7 +34,7 @@ void exit_to_user(x86::RegisterFrame& frame) {
     // (arch/x86/entry/vectors.asm moves those).
     if (&frame != &p->frame()) panic("return to user mode with a frame at {:#x}, not the task's", uint64_t(&frame));
     if (sched::need_resched()) sched::schedule();
-    ptrace::on_return_to_user(frame); // PTRACE_INTERRUPT
+    if (p->ptrace.interrupt) ptrace::on_return_to_user(frame); // PTRACE_INTERRUPT's stop
     if (signals::has_deliverable(*p)) signals::deliver(frame);
     // One handler frame per return: the next return delivers the next
     // signal. Until none is left, every return comes this way.

@@ -152,14 +152,8 @@ bool never_returns(const Entry* e) {
     return (n[0] == 'e' && n[1] == 'x' && n[2] == 'i' && n[3] == 't'); // exit, exit_group
 }
 
-int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& decoded) {
+[[gnu::always_inline]] inline int64_t make_call(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) {
     Process* p = current_process();
-    // A tracee of PTRACE_SYSCALL/SYSEMU stops here first (its tracer may
-    // change the call, or skip it), whatever gate it came through.
-    x86::entry::SystemCall call = decoded;
-    const bool ptraced = x86::this_cpu().work & x86::work::PTRACE;
-    int64_t skipped_result = 0;
-    const bool skip = ptraced && ptrace::syscall_entry(frame, call, skipped_result);
     const bool i386 = call.abi == x86::entry::Abi::I386;
     const Entry* table = i386 ? table_i386 : table_x86_64;
     const uint64_t size = i386 ? table_i386_size : table_x86_64_size;
@@ -203,14 +197,11 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& decode
     const uint64_t start = stats ? x86::rdtsc() : 0;
     const uint64_t* a = shown.args;
     int64_t result = -err::ENOSYS;
-    if (skip)
-        result = skipped_result;
-    else if (arg6_unreadable)
+    if (arg6_unreadable)
         result = -err::EFAULT; // as the fast path's _stack_arg6 handlers answer
     else if (e)
         result = e->handler(a[0], a[1], a[2], a[3], a[4], a[5]);
     if (stats) gate_tsc_ticks[gate] += x86::rdtsc() - start;
-    if (ptraced) result = ptrace::syscall_exit(frame, call, result);
 
     if (trace) {
         if (result < 0 && result >= -4095)
@@ -219,6 +210,23 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& decode
             kprintln(result >= 0 && result < 4096 ? "{}) = {}" : "{}) = {:#x}", traced, result);
     }
     return result;
+}
+
+// A tracee of PTRACE_SYSCALL/SYSEMU (the PTRACE work bit) stops before
+// and after the call, whatever gate it came through; its tracer may change
+// the call or skip it (kernel/proc/ptrace.cpp). Apart, so that the other
+// calls pay one test for it.
+[[gnu::noinline]] int64_t make_traced_call(x86::RegisterFrame& frame, const x86::entry::SystemCall& decoded) {
+    x86::entry::SystemCall call = decoded;
+    int64_t result = 0;
+    if (!ptrace::syscall_entry(frame, call, result)) result = make_call(frame, call);
+    return ptrace::syscall_exit(frame, call, result);
+}
+
+int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) {
+    if (x86::this_cpu().work & x86::work::PTRACE) [[unlikely]]
+        return make_traced_call(frame, call);
+    return make_call(frame, call);
 }
 
 } // namespace
