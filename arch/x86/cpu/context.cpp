@@ -113,12 +113,18 @@ const xstate::Config& init_xstate(bool cpu_has_xsave) {
     l.xsave = cpu_has_xsave;
     if (l.xsave) {
         write_cr4(read_cr4() | cr4::OSXSAVE);
+        uint32_t leaf7[4];
+        cpuid(0, 0, leaf7);
+        const bool has_leaf7 = leaf7[0] >= 7;
+        cpuid(7, 0, leaf7);
+        l.pku = has_leaf7 && ((leaf7[2] >> 3) & 1);
         cpuid(0xd, 0, l.d0);
         cpuid(0xd, 1, l.d1);
         for (unsigned i = 2; i < xstate::COMPONENTS; i++) cpuid(0xd, i, l.comp[i]);
     }
     config = xstate::configure(l);
     if (config.xsave) {
+        if (config.features & xstate::PKRU) write_cr4(read_cr4() | cr4::PKE);
         xsetbv(0, config.features);
         // The CPU's own size for what XCR0 now holds (CPUID.0Dh.0:EBX): if
         // it disagrees with the offsets, trust the larger one that fits.

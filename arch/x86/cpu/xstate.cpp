@@ -18,10 +18,13 @@ uint64_t choose_features(const Leaves& l, unsigned max_size) {
     f |= FPSSE; // x87 is architecturally always there; SSE is part of what Sysgate requires
     if (!(f & YMM)) f &= ~AVX512;
     if ((f & AVX512) != AVX512) f &= ~AVX512;
-    // Drop from the top until the area fits (AVX-512 as one).
+    if ((f & MPX) != MPX) f &= ~MPX;
+    if (!l.pku) f &= ~PKRU;
+    // Drop from the top until the area fits (the groups as one).
     for (unsigned i = COMPONENTS; i-- > 2;) {
-        if (!(f & (1ull << i)) || component_end(l, i) <= max_size) continue;
-        f &= (1ull << i) & AVX512 ? ~AVX512 : ~(1ull << i);
+        const uint64_t bit = 1ull << i;
+        if (!(f & bit) || component_end(l, i) <= max_size) continue;
+        f &= ~((bit & AVX512) ? AVX512 : (bit & MPX) ? MPX : bit);
     }
     return f;
 }
@@ -40,6 +43,7 @@ Config configure(const Leaves& l, unsigned max_size) {
     if (!l.xsave) return c;
     c.xsave = true;
     c.xsaveopt = l.d1[0] & 1;
+    c.cpu_features = uint64_t(l.d0[3]) << 32 | l.d0[0];
     c.features = choose_features(l, max_size);
     c.size = area_size(l, c.features);
     for (unsigned i = 2; i < COMPONENTS; i++)

@@ -15,22 +15,27 @@ namespace x86::xstate {
 constexpr uint64_t X87 = 1u << 0, SSE = 1u << 1, YMM = 1u << 2, BNDREGS = 1u << 3, BNDCSR = 1u << 4, OPMASK = 1u << 5,
                    ZMM_HI256 = 1u << 6, HI16_ZMM = 1u << 7, PKRU = 1u << 9;
 constexpr uint64_t FPSSE = X87 | SSE;
-constexpr uint64_t AVX512 = OPMASK | ZMM_HI256 | HI16_ZMM; // enabled together or not at all (SDM 13.3)
-// What Sysgate saves for programs: x87, SSE, AVX and AVX-512. Not MPX
-// (BNDREGS/BNDCSR: Linux dropped its support in 5.6), not PKRU (no
-// pkey_* calls here, and it needs CR4.PKE), not AMX (Linux gives it only
-// after arch_prctl(ARCH_REQ_XCOMP_PERM), which Sysgate does not have).
-constexpr uint64_t KERNEL_SUPPORTED = FPSSE | YMM | AVX512;
-constexpr unsigned COMPONENTS = 8; // bits 0-7: the highest one KERNEL_SUPPORTED uses, plus one
+// Components XSETBV accepts only together (SDM Vol. 2B XSETBV, Vol. 1 13.3).
+constexpr uint64_t MPX = BNDREGS | BNDCSR;
+constexpr uint64_t AVX512 = OPMASK | ZMM_HI256 | HI16_ZMM;
+// What Sysgate saves for programs: Linux 6.1's XFEATURE_MASK_USER_SUPPORTED
+// (arch/x86/include/asm/fpu/xstate.h) without AMX's tile state, which Linux
+// gives a process only after arch_prctl(ARCH_REQ_XCOMP_PERM): x87, SSE, AVX,
+// MPX's two components (kept in XCR0 as Linux does, though neither kernel
+// enables MPX for programs), AVX-512, and PKRU (with CR4.PKE; every page
+// has protection key 0, and PKRU's initial value 0 allows every access).
+constexpr uint64_t KERNEL_SUPPORTED = FPSSE | YMM | MPX | AVX512 | PKRU;
+constexpr unsigned COMPONENTS = 10; // bits 0-9: the highest one KERNEL_SUPPORTED uses, plus one
 
 constexpr unsigned LEGACY_SIZE = 512; // the FXSAVE image
 constexpr unsigned HEADER_SIZE = 64;  // the XSAVE header after it
 constexpr unsigned MIN_SIZE = LEGACY_SIZE + HEADER_SIZE;
 // The largest area Sysgate keeps per task: the standard-format end of
-// Hi16_ZMM (offset 1664 + 1024 = 2688 on every CPU with AVX-512). A CPU
+// PKRU (offset 2688 + 8 on every CPU that has it; Hi16_ZMM ends at
+// 1664 + 1024 = 2688). A CPU
 // that reports a larger size for the chosen components gets the largest
 // subset that fits instead (choose_features), never a panic.
-constexpr unsigned MAX_SIZE = 2688;
+constexpr unsigned MAX_SIZE = 2696;
 
 // The XSAVE header (SDM Vol. 1 13.4.2), bytes 512-575 of the area.
 struct Header {
@@ -62,6 +67,7 @@ constexpr unsigned FSAVE_HEADER_SIZE = 112;
 // What CPUID says (leaf 1 ECX, leaf 0Dh subleaves 0, 1, and 2..7).
 struct Leaves {
     bool xsave = false;                // CPUID.1:ECX[26]
+    bool pku = false;                  // CPUID.7.0:ECX[3]: CR4.PKE can be set, so PKRU is usable
     uint32_t d0[4] = {};               // 0Dh.0: EAX/EDX supported XCR0 bits, EBX size for XCR0 now, ECX max size
     uint32_t d1[4] = {};               // 0Dh.1: EAX[0] XSAVEOPT, [1] XSAVEC, [3] XSAVES
     uint32_t comp[COMPONENTS][4] = {}; // 0Dh.i (i >= 2): EAX size, EBX standard-format offset
@@ -72,13 +78,15 @@ struct Config {
     bool xsave = false;          // XSAVE/XRSTOR in use (else FXSAVE/FXRSTOR)
     bool xsaveopt = false;       // context switches use XSAVEOPT
     uint64_t features = FPSSE;   // XCR0; FPSSE without XSAVE
+    uint64_t cpu_features = 0;   // what the CPU could enable (CPUID.0Dh.0:EDX:EAX)
     unsigned size = LEGACY_SIZE; // the standard-format area for `features`
     unsigned offset[COMPONENTS] = {}, length[COMPONENTS] = {};
 };
 
 // The components to enable: those the kernel supports and the CPU
 // reports, AVX only with SSE, AVX-512 only with AVX and all three of its
-// parts, and none whose area would end past `max_size`.
+// parts, MPX's two together, PKRU only with PKU, and none whose area
+// would end past `max_size` (dropped from the highest down).
 uint64_t choose_features(const Leaves& l, unsigned max_size = MAX_SIZE);
 // The standard-format area size for `features` (what CPUID.0Dh.0:EBX
 // reports once XCR0 holds them): the end of the last component, at least
