@@ -1,12 +1,23 @@
 // The XSAVE layout logic (arch/x86/cpu/xstate.cpp): which components the
 // kernel enables from CPUID's answers, the area size, the sw_reserved
 // bytes and frame sizes of Linux's signal frames, and the rules sigreturn
-// applies to a frame's XSAVE header.
+// applies to a frame's XSAVE header. Also docs/writing-programs.md's
+// numbers: its per-row table is the boot tests' (tests/boot/cases.py
+// XSTATE, checked against every row at each `make check`) and agrees with
+// these rules.
 #include "arch/x86/cpu/xstate.h"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <tuple>
+
 #include "arch/x86/cpu/cpuid.h"
+#include "script_runner.h"
 
 using namespace x86::xstate;
 
@@ -188,4 +199,53 @@ TEST(XstateFrame, Restorable) {
     EXPECT_EQ(restorable(c, 0xffff, 2696), 0x21fu); // never more than the kernel has
     EXPECT_EQ(restorable(c, 0x21f, 832), 0x7u);     // components past the area's end: initial
     EXPECT_EQ(restorable(c, 0x21f, 576), 0x3u);
+}
+
+// ---- the documentation
+
+namespace {
+
+using Row = std::tuple<std::string, std::string, unsigned, unsigned>; // XCR0, offered, area, AT_MINSIGSTKSZ
+
+std::map<std::string, Row> rows_matching(const std::string& text, const std::regex& re) {
+    std::map<std::string, Row> rows;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        std::smatch m;
+        if (std::regex_search(line, m, re))
+            rows[m[1]] = Row{m[2], m[3], unsigned(std::stoul(m[4])), unsigned(std::stoul(m[5]))};
+    }
+    return rows;
+}
+
+} // namespace
+
+TEST(XstateDocs, TableIsTheBootTestsAndFollowsTheRules) {
+    const std::filesystem::path root = script_runner::source_dir();
+    const std::string doc = script_runner::read_file(root / "docs/writing-programs.md");
+    const std::string cases = script_runner::read_file(root / "tests/boot/cases.py");
+    // | row | offered | XCR0 | area | AT_MINSIGSTKSZ |
+    const auto in_doc =
+        rows_matching(doc, std::regex(R"(^\| ([a-z]+-[a-z]+) \| (0x[0-9a-f]+) \| (0x[0-9a-f]+) \| (\d+) \| (\d+) \|)"));
+    //     "row": ("XCR0", "offered", area, AT_MINSIGSTKSZ),
+    const auto in_cases = rows_matching(
+        cases, std::regex(R"re(^\s*"([a-z]+-[a-z]+)": \("(0x[0-9a-f]+)", "(0x[0-9a-f]+)", (\d+), (\d+)\),)re"));
+    ASSERT_EQ(in_cases.size(), 4u);
+    ASSERT_EQ(in_doc.size(), in_cases.size());
+    for (const auto& [row, c] : in_cases) {
+        ASSERT_TRUE(in_doc.count(row)) << row;
+        const auto& [offered_doc, xcr0_doc, area_doc, min_doc] = in_doc.at(row);
+        const auto& [xcr0, offered, area, min] = c;
+        EXPECT_EQ(offered_doc, offered) << row;
+        EXPECT_EQ(xcr0_doc, xcr0) << row;
+        EXPECT_EQ(area_doc, area) << row;
+        EXPECT_EQ(min_doc, min) << row;
+        // And the kernel's rules give those numbers from what the CPU offers.
+        const Config k = configure(leaves(std::stoull(offered, nullptr, 16)));
+        EXPECT_EQ(k.features, std::stoull(xcr0, nullptr, 16)) << row;
+        EXPECT_EQ(k.size, area) << row;
+        EXPECT_EQ(min_sigstack_size(k), min) << row;
+    }
+    EXPECT_NE(doc.find("FP_XSTATE_MAGIC1 (0x46505853)"), std::string::npos);
+    EXPECT_EQ(FP_XSTATE_MAGIC1, 0x46505853u);
 }
