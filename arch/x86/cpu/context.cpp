@@ -55,11 +55,12 @@ void save_switch_fpu(void* area) {
         return;
     }
     const uint32_t lo = uint32_t(config.features), hi = uint32_t(config.features >> 32);
-    if (!config.xsaveopt) {
+    if (config.xsaveopt)
+        asm volatile("xsaveopt64 %0" : "+m"(*static_cast<Area*>(area)) : "a"(lo), "d"(hi));
+    else
         asm volatile("xsave64 %0" : "+m"(*static_cast<Area*>(area)) : "a"(lo), "d"(hi));
-        return;
-    }
-    asm volatile("xsaveopt64 %0" : "+m"(*static_cast<Area*>(area)) : "a"(lo), "d"(hi));
+    // Both: x87 and SSE marked present, so that XRSTOR loads the legacy
+    // region as it stands (and a SETFPREGS edit of it counts).
     uint8_t* b = static_cast<uint8_t*>(area);
     xstate::Header& h = header(area);
     if (!(h.xstate_bv & xstate::X87)) {
