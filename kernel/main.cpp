@@ -1,6 +1,7 @@
 // kernel_main: bring the machine up in dependency order, then either run
 // the self-tests or start the first program.
 #include "arch/x86/boot/multiboot.h"
+#include "arch/x86/cpu/context.h"
 #include "arch/x86/cpu/cpu.h"
 #include "arch/x86/cpu/cpuid.h"
 #include "arch/x86/cpu/features.h"
@@ -87,6 +88,12 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t multiboot_info
     const x86::EnabledFeatures on = x86::enable_features(cpu_info);
     kprintln("[cpu] enabled: NX {} SMEP {} SMAP {} UMIP {} WP yes, SSE {}, FSGSBASE {}", on.nx, on.smep, on.smap,
              on.umip, on.sse, on.fsgsbase);
+    const x86::xstate::Config& fpu = x86::init_xstate(cpu_info.xsave && on.sse);
+    if (fpu.xsave)
+        kprintln("[cpu] XSAVE: XCR0 {:#x} (the CPU has {:#x}), {}-byte area, {} at a switch", fpu.features,
+                 fpu.cpu_features, fpu.size, fpu.xsaveopt ? "XSAVEOPT" : "XSAVE");
+    else
+        kprintln("[cpu] no XSAVE: FXSAVE/FXRSTOR, 512-byte area");
     mm::init(boot, {on.nx, on.smep, on.smap, on.umip, on.global_pages});
 
     x86::pic::init();

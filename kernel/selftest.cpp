@@ -204,6 +204,29 @@ bool gate_msrs(Result& r) {
 // Recurses until it runs off its stack; depth is volatile so the compiler
 // cannot see that it never ends.
 volatile unsigned overflow_depth_limit = ~0u;
+// XRSTOR's exception fixup (arch/x86/cpu/context.cpp): an area the CPU
+// refuses gives false and the initial FPU state, never a kernel fault; a
+// good one round-trips an XMM register.
+bool fpu_restore(Result& r) {
+    alignas(64) static uint8_t area[x86::xstate::MAX_SIZE];
+    const uint64_t pattern = 0x0123456789abcdefull;
+    uint64_t back = 0;
+    asm volatile("movq %0, %%xmm0" ::"r"(pattern));
+    x86::save_fpu_state(area);
+    asm volatile("pxor %%xmm0, %%xmm0" ::: "memory");
+    if (!x86::restore_fpu_state(area)) return r.fail("a saved area does not restore");
+    asm volatile("movq %%xmm0, %0" : "=r"(back));
+    if (back != pattern) return r.fail("xmm0 came back as {:#x}", back);
+    if (!x86::xstate_config().xsave) return true;
+    // XSTATE_BV naming a component outside XCR0: a #GP (SDM Vol. 1 13.8.1).
+    auto& bv = *reinterpret_cast<uint64_t*>(area + x86::xstate::LEGACY_SIZE);
+    bv |= 1ull << 62;
+    if (x86::restore_fpu_state(area)) return r.fail("XRSTOR took XSTATE_BV bit 62");
+    asm volatile("movq %%xmm0, %0" : "=r"(back));
+    if (back != 0) return r.fail("after a refused XRSTOR xmm0 is {:#x}, not the initial 0", back);
+    return true;
+}
+
 void overflow_forever(unsigned depth) {
     volatile char pad[512];
     pad[0] = char(depth);
@@ -223,7 +246,7 @@ bool run_all() {
     } tests[] = {
         {"frame allocator", frames},      {"kernel heap", heap},    {"breakpoint resumes", breakpoint},
         {"stack guard page", guard_page}, {"timer ticks", timer},   {"descriptor tables", descriptors},
-        {"ring 3 round trip", ring3},     {"gate MSRs", gate_msrs},
+        {"ring 3 round trip", ring3},     {"gate MSRs", gate_msrs}, {"FPU restore and its fixup", fpu_restore},
     };
     passed = failed = 0;
     for (auto& t : tests) {

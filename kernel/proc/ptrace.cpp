@@ -32,7 +32,7 @@ constexpr uint32_t AUDIT_ARCH_X86_64 = 0xc000003e, AUDIT_ARCH_I386 = 0x40000003;
 // 10.5.1), wherever the save code keeps them: the only place this file
 // touches the FPU state.
 uint8_t* fxsave_area(x86::UserContext& ctx) {
-    return ctx.fxsave;
+    return x86::fxsave_image(ctx);
 }
 
 // RFLAGS bits a tracer may change (Linux's FLAG_MASK in arch/x86/kernel/ptrace.c).
@@ -578,6 +578,7 @@ long fpregs(Process* t, uint64_t req, uint64_t address, bool abi64) {
     }
     image.mxcsr &= SAFE_MXCSR;
     __builtin_memcpy(fx, &image, sizeof(image));
+    x86::fxsave_image_written(t->user_context); // the XSAVE header follows the new image
     return 0;
 }
 

@@ -117,6 +117,14 @@ struct FpState32 {
 };
 static_assert(sizeof(FpState32) == 624 && offsetof(FpState32, fx) == 112);
 
+// The part of struct _fpstate_32 in front of the FXSAVE image or XSAVE
+// area: Linux's struct fregs_state with the FXSR status and magic.
+struct FsaveHeader32 {
+    FsaveEnv env;
+    uint16_t status, magic;
+};
+static_assert(sizeof(FsaveHeader32) == 112);
+
 struct [[gnu::packed]] RtSigFrame32 {
     uint32_t pretcode;
     int32_t sig;

@@ -146,82 +146,128 @@ uint16_t valid_ss_or_user_ds(uint16_t ss) {
 // below the interrupted stack. For i386 also Linux's "legacy signal stack
 // switching": a handler with a restorer address but no SA_RESTORER flag,
 // interrupting code on a stack segment of its own, runs at that address.
-uint64_t frame_stack(const RegisterFrame& f, const KernelSigaction& act, bool is64) {
+// `altstack`: the frame goes on the alternate stack (entering it or already on it).
+uint64_t frame_stack(const RegisterFrame& f, const KernelSigaction& act, bool is64, bool& altstack) {
     const SignalState& s = current_process()->signals;
     const uint64_t sp = is64 ? f.rsp : uint32_t(f.rsp);
+    altstack = on_altstack(s, sp);
     if (act.flags & sig::SA_ONSTACK) {
-        if (s.altstack_size && !on_altstack(s, sp)) return s.altstack_base + s.altstack_size;
+        if (s.altstack_size && !altstack) {
+            altstack = true;
+            return s.altstack_base + s.altstack_size;
+        }
     } else if (!is64 && f.ss != x86::gdt::USER_DS && !(act.flags & sig::SA_RESTORER) && act.restorer) {
         return uint32_t(act.restorer);
     }
     return is64 ? sp - 128 : sp; // skip the x86_64 red zone
 }
 
-// ---- the FPU state
+// ---- the FPU and extended state (docs/writing-programs.md, "The FPU and
+// ---- extended state"; Linux's arch/x86/kernel/fpu/signal.c)
 
-// The program's x87/SSE state (live in the CPU: the kernel uses none of
-// it) in FXSAVE format. FXSAVE leaves bytes 464-511 of its area alone
-// (SDM Vol. 1 10.5.1, "available" and reserved), so the area is zeroed
-// first: no byte of a signal frame may be stale kernel stack. Linux puts
-// its XSAVE bookkeeping (FP_XSTATE_MAGIC1) there when the CPU uses XSAVE;
-// Sysgate does not, so they stay zero.
-void save_fpu(sigframe::FxsaveArea& fx) {
-    __builtin_memset(&fx, 0, sizeof(fx));
-    asm volatile("fxsave64 %0" : "+m"(fx));
+using x86::xstate::Config;
+using x86::xstate::Header;
+using x86::xstate::SwBytes;
+
+// A frame's XSAVE area (or FXSAVE image) and magic2, built in kernel memory.
+struct alignas(64) FpuImage {
+    uint8_t bytes[x86::xstate::MAX_SIZE + 64];
+    Header& header() { return *reinterpret_cast<Header*>(bytes + x86::xstate::LEGACY_SIZE); }
+    sigframe::FxsaveArea& fx() { return *reinterpret_cast<sigframe::FxsaveArea*>(bytes); }
+};
+
+// The live state as Linux's copy_fpstate_to_sigframe leaves it in a frame:
+// XSAVE's standard format (never XSAVEC's or XSAVES' compacted one), the
+// sw_reserved bytes saying so (also without XSAVE, as Linux), XSTATE_BV
+// with x87 and SSE always set (so that a handler editing only the FXSAVE
+// part is heard), magic2 right after the area. Returns the bytes to copy.
+unsigned save_fpu(FpuImage& img, bool ia32) {
+    const Config& c = x86::xstate_config();
+    x86::save_fpu_state(img.bytes); // zeroed first: no stale kernel bytes reach the frame
+    const SwBytes sw = x86::xstate::sw_bytes(c, ia32);
+    __builtin_memcpy(img.bytes + x86::xstate::SW_BYTES_OFFSET, &sw, sizeof(sw));
+    if (!c.xsave) return c.size;
+    img.header().xstate_bv |= x86::xstate::FPSSE;
+    __builtin_memcpy(img.bytes + c.size, &x86::xstate::FP_XSTATE_MAGIC2, 4);
+    return c.size + x86::xstate::FP_XSTATE_MAGIC2_SIZE;
 }
 
-// The MXCSR bits this CPU implements (SDM Vol. 1 11.6.6): what FXSAVE
-// reports, 0xffbf where it reports 0. FXRSTOR of any other bit is a #GP.
-uint32_t mxcsr_feature_mask() {
-    static uint32_t mask;
-    if (!mask) {
-        alignas(16) sigframe::FxsaveArea fx;
-        save_fpu(fx);
-        mask = fx.mxcsr_mask ? fx.mxcsr_mask : 0xffbf;
+// Loads the fpstate whose FXSAVE image / XSAVE area is at user address `fx`
+// (`env`: an i386 frame's FSAVE header, read from in front of it). As
+// Linux's __fpu_restore_sig: sw_reserved with magic1, a plausible size and
+// magic2 at xstate_size announce an XSAVE area, whose header must then be
+// valid (no component outside XCR0, XCOMP_BV zero, reserved bytes zero);
+// without them only the FXSAVE image is restored and AVX and above go to
+// their initial state. Components announced in sw_reserved's xfeatures
+// are restored, the others initialised. The checks are everything XRSTOR
+// checks, done before it; the XRSTOR is also covered by an exception
+// fixup. False: nothing usable, the FPU is in its initial state.
+bool restore_fpu(uint64_t fx, const sigframe::FsaveEnv* env, bool is64) {
+    using namespace x86::xstate;
+    const Config& c = x86::xstate_config();
+    FpuImage img;
+    __builtin_memset(img.bytes, 0, c.size);
+    if (copy_from_user(img.bytes, UserPtr<const void>(fx), LEGACY_SIZE)) return false;
+    SwBytes sw;
+    __builtin_memcpy(&sw, img.bytes + SW_BYTES_OFFSET, sizeof(sw));
+    bool fx_only = true;
+    if (sw_bytes_announce_xstate(sw, c)) {
+        uint32_t magic2;
+        if (copy_from_user(&magic2, UserPtr<const void>(fx + sw.xstate_size), 4)) return false;
+        fx_only = magic2 != FP_XSTATE_MAGIC2;
     }
-    return mask;
-}
-
-// Loads an FXSAVE image; false (and nothing loaded) if its MXCSR sets bits
-// the CPU lacks, which Linux also refuses (a bad frame).
-bool load_fpu(sigframe::FxsaveArea& fx) {
-    if (fx.mxcsr & ~mxcsr_feature_mask()) return false;
-    asm volatile("fxrstor64 %0" ::"m"(fx));
-    return true;
-}
-
-// A null fpstate pointer: the FPU as a new program has it (as after FNINIT,
-// MXCSR 0x1f80), as Linux's fpu__clear_user_states.
-void reset_fpu() {
-    alignas(16) sigframe::FxsaveArea fx;
-    __builtin_memset(&fx, 0, sizeof(fx));
-    fx.cwd = 0x037f;
-    fx.mxcsr = 0x1f80;
-    load_fpu(fx);
+    // Linux restores a 64-bit frame with XRSTOR / FXRSTOR straight from the
+    // frame: a misaligned one is a #GP there, so a bad frame here too.
+    if (is64 && (fx & (fx_only ? 15 : 63))) return false;
+    uint64_t loaded = FPSSE; // the components whose MXCSR-bearing data is loaded
+    if (!c.xsave) {
+        // FXRSTOR: the image as it is.
+    } else if (fx_only) {
+        img.header().xstate_bv = FPSSE;
+    } else {
+        if (copy_from_user(img.bytes + LEGACY_SIZE, UserPtr<const void>(fx + LEGACY_SIZE),
+                           sw.xstate_size - LEGACY_SIZE))
+            return false;
+        if (!valid_header(img.header(), c.features)) return false;
+        loaded = restorable(c, sw.xfeatures, sw.xstate_size);
+        img.header().xstate_bv &= loaded;
+    }
+    if (env) sigframe::fold_fsave_env(img.fx(), *env);
+    // XRSTOR loads MXCSR when SSE or AVX is requested (and #GPs on a bit the
+    // CPU lacks, as FXRSTOR does); otherwise Linux's second XRSTOR from the
+    // initial state gives 0x1f80.
+    if (!(loaded & (SSE | YMM)))
+        img.fx().mxcsr = 0x1f80;
+    else if (img.fx().mxcsr & ~x86::mxcsr_feature_mask())
+        return false;
+    return x86::restore_fpu_state(img.bytes);
 }
 
 bool restore_fpu64(uint64_t fpstate) {
-    if (!fpstate) {
-        reset_fpu();
+    if (!fpstate) { // a null fpstate: the FPU as a new program has it (fpu__clear_user_states)
+        x86::reset_fpu_state();
         return true;
     }
-    alignas(16) sigframe::FxsaveArea fx;
-    if (copy_from_user(&fx, UserPtr<const void>(fpstate), sizeof(fx))) return false;
-    return load_fpu(fx);
+    if (restore_fpu(fpstate, nullptr, true)) return true;
+    x86::reset_fpu_state();
+    return false;
 }
 
-// The i386 layout: the FSAVE-format header first, then the FXSAVE image.
-// As on Linux, the header's x87 part wins over the image's (it is what an
-// old handler edits); MXCSR and the SSE registers come from the image.
+// The i386 layout: the FSAVE-format header first, then the FXSAVE image
+// or XSAVE area. As on Linux, the header's x87 part wins over the image's
+// (it is what an old handler edits); MXCSR and the SSE registers come
+// from the image.
 bool restore_fpu32(uint32_t fpstate) {
     if (!fpstate) {
-        reset_fpu();
+        x86::reset_fpu_state();
         return true;
     }
-    alignas(16) sigframe::FpState32 fp;
-    if (copy_from_user(&fp, UserPtr<const void>(fpstate), sizeof(fp))) return false;
-    sigframe::fold_fsave_env(fp.fx, fp.env);
-    return load_fpu(fp.fx);
+    sigframe::FsaveEnv env;
+    if (!copy_from_user(&env, UserPtr<const void>(fpstate), sizeof(env)) &&
+        restore_fpu(uint64_t(fpstate) + x86::xstate::FSAVE_HEADER_SIZE, &env, false))
+        return true;
+    x86::reset_fpu_state();
+    return false;
 }
 
 // The fault details for a frame of signal s: those of the fault that
@@ -239,13 +285,17 @@ const char* push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, ui
     // trampoline (Linux refuses the same way).
     if (!(act.flags & sig::SA_RESTORER)) return "a 64-bit handler without SA_RESTORER";
     const FaultInfo last_fault = fault_for(s);
-    alignas(16) FxsaveArea fpu;
-    save_fpu(fpu);
+    FpuImage fpu;
+    const unsigned fpu_size = save_fpu(fpu, false);
     // Room for the FPU state (64-aligned) and the frame.
-    uint64_t sp = frame_stack(f, act, true);
-    sp = (sp - sizeof(FxsaveArea)) & ~uint64_t(63);
+    bool altstack;
+    uint64_t sp = frame_stack(f, act, true, altstack);
+    sp = (sp - fpu_size) & ~uint64_t(63);
     const uint64_t fpstate = sp;
     sp = align_frame64(sp - sizeof(RtSigFrame64));
+    // A frame that does not fit on the alternate stack is not written below
+    // it (Linux's get_sigframe: "overflowed sigaltstack").
+    if (altstack && !on_altstack(current_process()->signals, sp)) return "overflowed sigaltstack";
 
     RtSigFrame64 frame;
     __builtin_memset(&frame, 0, sizeof(frame)); // padding included: it is copied out
@@ -254,7 +304,8 @@ const char* push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, ui
     frame.info.addr = last_fault.address;
     // The ss in the sigcontext is the interrupted one, and sigreturn must
     // give it back exactly when the signal came from 64-bit code.
-    frame.uc.flags = UC_SIGCONTEXT_SS | (f.cs == x86::gdt::USER_CS64 ? UC_STRICT_RESTORE_SS : 0);
+    frame.uc.flags = UC_SIGCONTEXT_SS | (f.cs == x86::gdt::USER_CS64 ? UC_STRICT_RESTORE_SS : 0) |
+                     (x86::xstate_config().xsave ? UC_FP_XSTATE : 0);
     SigContext64& m = frame.uc.mcontext;
     m.r8 = f.r8, m.r9 = f.r9, m.r10 = f.r10, m.r11 = f.r11, m.r12 = f.r12, m.r13 = f.r13, m.r14 = f.r14;
     m.r15 = f.r15, m.rdi = f.rdi, m.rsi = f.rsi, m.rbp = f.rbp, m.rbx = f.rbx, m.rdx = f.rdx, m.rax = f.rax;
@@ -267,7 +318,7 @@ const char* push_frame64(RegisterFrame& f, int s, const KernelSigaction& act, ui
     frame.uc.ss_sp = st.altstack_base;
     frame.uc.ss_size = st.altstack_size;
     frame.uc.ss_flags = !st.altstack_size ? SS_DISABLE : on_altstack(st, f.rsp) ? SS_ONSTACK : 0;
-    if (copy_to_user(UserPtr<void>(fpstate), &fpu, sizeof(fpu)) ||
+    if (copy_to_user(UserPtr<void>(fpstate), fpu.bytes, fpu_size) ||
         copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame)))
         return "cannot write the frame";
     f.rsp = sp;
@@ -295,17 +346,21 @@ const char* push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, ui
     const Segments seg = live_segments();
 
     // The FPU state as Linux lays it out (fpu__alloc_mathframe): the
-    // FXSAVE image 64-aligned, the FSAVE-format header right below it.
-    alignas(16) FpState32 fp;
-    save_fpu(fp.fx);
-    fp.env = fsave_env_from_fxsave(fp.fx, uint16_t(f.cs), seg.ds);
-    fp.status = fp.fx.swd;
-    fp.magic = X86_FXSR_MAGIC;
-    uint64_t sp = frame_stack(f, act, false);
-    sp = (sp - sizeof(FxsaveArea)) & ~uint64_t(63);
-    const uint64_t fpstate = sp - offsetof(FpState32, fx);
+    // FXSAVE image or XSAVE area 64-aligned, the FSAVE-format header right
+    // below it. (Linux's ia32 frames have no altstack overflow check: a
+    // frame that does not fit faults on the memory below.)
+    FpuImage fpu;
+    const unsigned fpu_size = save_fpu(fpu, true);
+    FsaveHeader32 head;
+    head.env = fsave_env_from_fxsave(fpu.fx(), uint16_t(f.cs), seg.ds);
+    head.status = fpu.fx().swd;
+    head.magic = X86_FXSR_MAGIC;
+    bool altstack;
+    uint64_t sp = frame_stack(f, act, false, altstack);
+    sp = (sp - fpu_size) & ~uint64_t(63);
+    const uint64_t fpstate = sp - sizeof(FsaveHeader32);
     sp = align_frame32(fpstate - (rt ? sizeof(RtSigFrame32) : sizeof(SigFrame32)));
-    if (sp > 0xffffffffull || fpstate + sizeof(fp) > 0x100000000ull) return "cannot write the frame";
+    if (sp > 0xffffffffull || fpstate + sizeof(head) + fpu_size > 0x100000000ull) return "cannot write the frame";
 
     SigContext32 m;
     __builtin_memset(&m, 0, sizeof(m));
@@ -320,7 +375,8 @@ const char* push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, ui
     // (the stack is not executable: no code is written there).
     const uint32_t restorer =
         (act.flags & sig::SA_RESTORER) ? uint32_t(act.restorer) : uint32_t(vdso::sigreturn_trampoline32(rt));
-    bool failed = copy_to_user(UserPtr<void>(fpstate), &fp, sizeof(fp));
+    bool failed = copy_to_user(UserPtr<void>(fpstate), &head, sizeof(head)) ||
+                  copy_to_user(UserPtr<void>(fpstate + sizeof(head)), fpu.bytes, fpu_size);
     if (rt) {
         RtSigFrame32 frame;
         __builtin_memset(&frame, 0, sizeof(frame));
@@ -328,6 +384,7 @@ const char* push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, ui
         frame.sig = s;
         frame.pinfo = uint32_t(sp + offsetof(RtSigFrame32, info));
         frame.puc = uint32_t(sp + offsetof(RtSigFrame32, uc));
+        frame.uc.flags = x86::xstate_config().xsave ? uint32_t(UC_FP_XSTATE) : 0;
         frame.info.signo = s;
         frame.info.addr = uint32_t(last_fault.address);
         frame.uc.mcontext = m;
@@ -569,10 +626,14 @@ void deliver(RegisterFrame& f) {
         const char* failed = p->is64 ? push_frame64(f, s, act, old_mask) : push_frame32(f, s, act, old_mask);
         x86::disable_interrupts();
         if (failed) {
+            // Linux's force_sigsegv: a SIGSEGV that cannot be delivered kills;
+            // any other signal turns into a SIGSEGV, which a handler may take.
             if (signal_messages.allow())
-                kprintln("[signal] pid {} ({}): {} for {} (stack at {:#x}); killed", p->pid, p->name, failed, name(s),
-                         f.rsp);
-            die(sig::SIGSEGV);
+                kprintln("[signal] pid {} ({}): {} for {} (stack at {:#x}); {}", p->pid, p->name, failed, name(s),
+                         f.rsp, s == sig::SIGSEGV ? "killed" : "SIGSEGV");
+            if (s == sig::SIGSEGV) die(sig::SIGSEGV);
+            force_signal(p, sig::SIGSEGV);
+            continue;
         }
         p->signals.blocked |= act.mask & ~UNBLOCKABLE;
         if (!(act.flags & sig::SA_NODEFER)) p->signals.blocked |= sig::bit(s);
@@ -597,11 +658,9 @@ int64_t sigreturn_old32(RegisterFrame& f) {
 }
 
 uint64_t frame_size(bool is64) {
-    // The FPU area (64-aligned), the largest frame (16-aligned), and 64-bit's red zone.
-    using namespace sigframe;
-    return is64 ? sizeof(FxsaveArea) + 64 + sizeof(RtSigFrame64) + 16 + 128
-                : sizeof(FpState32) + 64 +
-                      (sizeof(SigFrame32) > sizeof(RtSigFrame32) ? sizeof(SigFrame32) : sizeof(RtSigFrame32)) + 16;
+    // Linux's get_sigframe_size, the same for both bitnesses (arch/x86/cpu/xstate.h).
+    (void)is64;
+    return x86::xstate::min_sigstack_size(x86::xstate_config());
 }
 
 int signal_for_exception(unsigned vector) {

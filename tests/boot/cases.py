@@ -128,6 +128,21 @@ NO_KERNEL_FAULT = (r"^KERNEL (FAULT|PANIC)",)
 VDSO_GATE_32 = by_vendor(intel=r"^\[vdso\] 32-bit __kernel_vsyscall uses sysenter\b",
                          amd=r"^\[vdso\] 32-bit __kernel_vsyscall uses syscall\b")
 
+# The FPU state each row's CPU model offers and Sysgate enables (the boot
+# line of arch/x86/cpu/context.cpp:init_xstate), its area size and the
+# AT_MINSIGSTKSZ that follows (user/tests/xstate.c prints it). docs/
+# writing-programs.md's table has the same numbers (tests/unit/docs_test.cpp).
+#   row: (XCR0, what CPUID.0Dh.0 offers, area bytes, AT_MINSIGSTKSZ)
+XSTATE = {
+    "qemu-intel": ("0x21f", "0x21f", 2696, 3344),
+    "qemu-amd": ("0x21f", "0x21f", 2696, 3344),
+    "bochs-intel": ("0xe7", "0xe7", 2688, 3328),
+    "bochs-amd": ("0x7", "0x7", 832, 1472),
+}
+XSTATE_BOOT = by_row({row: rf"^\[cpu\] XSAVE: XCR0 {x} \(the CPU has {o}\), {n}-byte area"
+                      for row, (x, o, n, _) in XSTATE.items()})
+XSTATE_MINSIGSTKSZ = by_row({row: rf"^    AT_MINSIGSTKSZ {m}$" for row, (_, _, _, m) in XSTATE.items()})
+
 CASES = (
     Case(
         "selftest",
@@ -144,7 +159,8 @@ CASES = (
         "suite",
         cmdline="SYSGATE_EMULATOR={emu} init=/bin/runtests",
         expect=(r"^runtests: \d+ programs, 0 failed; cases: [1-9]\d* passed, 0 failed", VDSO_GATE_32,
-                r"^RESULT gates: \d+ passed, 0 failed", r"^RESULT gates32: \d+ passed, 0 failed"),
+                r"^RESULT gates: \d+ passed, 0 failed", r"^RESULT gates32: \d+ passed, 0 failed",
+                XSTATE_BOOT, XSTATE_MINSIGSTKSZ),
         reject=(r"^\[FAIL\]",) + NO_KERNEL_FAULT,
         status=0,
         timeout=by_row({"bochs-intel": 600, "bochs-amd": 600}, default=300),

@@ -6,7 +6,7 @@
 UNIT_KERNEL_SRCS := kernel/format.cpp kernel/cmdline.cpp kernel/mm/frames.cpp kernel/mm/heap.cpp \
 	kernel/mm/regions.cpp kernel/mm/shared_memory.cpp kernel/mm/page_range.cpp \
 	arch/x86/cpu/cpuid.cpp arch/x86/mm/paging.cpp arch/x86/boot/multiboot.cpp \
-	kernel/proc/sigframe.cpp kernel/proc/ptrace_abi.cpp kernel/exec/elf.cpp kernel/fs/proc/render.cpp \
+	kernel/proc/sigframe.cpp kernel/proc/ptrace_abi.cpp arch/x86/cpu/xstate.cpp kernel/exec/elf.cpp kernel/fs/proc/render.cpp \
 	$(UNIT_KERNEL_EXTRA_SRCS)
 UNIT_TEST_SRCS := $(sort $(wildcard tests/unit/*_test.cpp))
 UNIT_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/unit/%.o) $(UNIT_KERNEL_SRCS:%.cpp=$(BUILD)/unit/%.o)

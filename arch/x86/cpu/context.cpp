@@ -9,6 +9,189 @@
 
 namespace x86 {
 
+// ---- the FPU and extended state
+
+namespace {
+
+xstate::Config config;
+uint32_t mxcsr_mask = 0xffbf;
+unsigned fpu_restore_failures; // areas the CPU refused at a switch (a bad SETFPREGS)
+
+// An area of the largest size, for the asm memory operands.
+struct Area {
+    uint8_t bytes[xstate::MAX_SIZE];
+};
+
+// Legacy-region offsets (SDM Vol. 1 Table 10-2): FCW 0, MXCSR 24, the x87
+// registers 32-159, the XMM registers 160-415.
+constexpr unsigned FCW = 0, MXCSR = 24, ST_SPACE = 32, XMM_SPACE = 160, XMM_END = 416;
+
+xstate::Header& header(void* area) {
+    return *reinterpret_cast<xstate::Header*>(static_cast<uint8_t*>(area) + xstate::LEGACY_SIZE);
+}
+
+void put16(uint8_t* p, uint16_t v) {
+    __builtin_memcpy(p, &v, 2);
+}
+void put32(uint8_t* p, uint32_t v) {
+    __builtin_memcpy(p, &v, 4);
+}
+
+void xsetbv(uint32_t index, uint64_t value) {
+    asm volatile("xsetbv" ::"c"(index), "a"(uint32_t(value)), "d"(uint32_t(value >> 32)) : "memory");
+}
+
+// The switch-out save. XSAVEOPT may skip a component that is in its initial
+// state (XSTATE_BV bit clear) and leave older bytes in the area (SDM Vol. 1
+// 13.9, the init optimization): the legacy region is then rewritten with
+// the initial values, so that the first 512 bytes are always the exact
+// FXSAVE image (fxsave_image()). Its modified optimization (skipping what
+// did not change since the last XRSTOR from the same address) is safe:
+// the kernel only writes a task's area while its registers are not live
+// (SETFPREGS on a stopped task), or right before an XRSTOR from it (execve).
+void save_switch_fpu(void* area) {
+    if (!config.xsave) {
+        asm volatile("fxsave64 %0" : "=m"(*static_cast<Area*>(area)));
+        return;
+    }
+    const uint32_t lo = uint32_t(config.features), hi = uint32_t(config.features >> 32);
+    if (config.xsaveopt)
+        asm volatile("xsaveopt64 %0" : "+m"(*static_cast<Area*>(area)) : "a"(lo), "d"(hi));
+    else
+        asm volatile("xsave64 %0" : "+m"(*static_cast<Area*>(area)) : "a"(lo), "d"(hi));
+    // Both: x87 and SSE marked present, so that XRSTOR loads the legacy
+    // region as it stands (and a SETFPREGS edit of it counts).
+    uint8_t* b = static_cast<uint8_t*>(area);
+    xstate::Header& h = header(area);
+    if (!(h.xstate_bv & xstate::X87)) {
+        __builtin_memset(b, 0, MXCSR); // FSW, tag, FOP, FIP, FDP: 0
+        put16(b + FCW, 0x037f);
+        __builtin_memset(b + ST_SPACE, 0, XMM_SPACE - ST_SPACE);
+    }
+    if (!(h.xstate_bv & xstate::SSE)) __builtin_memset(b + XMM_SPACE, 0, XMM_END - XMM_SPACE);
+    h.xstate_bv |= xstate::FPSSE;
+}
+
+// XRSTOR / FXRSTOR that cannot fault in the kernel: a #GP resumes at the
+// instruction after it (the exception table, as for the segment loads in
+// segments.asm) with `failed` still 1.
+bool xrstor_checked(const void* area, uint64_t mask) {
+    uint32_t failed;
+    asm volatile("movl $1, %0\n"
+                 "1: xrstor64 %1\n"
+                 "xorl %0, %0\n"
+                 "2:\n"
+                 ".pushsection .ex_table, \"a\"\n"
+                 ".quad 1b, 2b\n"
+                 ".popsection"
+                 : "=&r"(failed)
+                 : "m"(*static_cast<const Area*>(area)), "a"(uint32_t(mask)), "d"(uint32_t(mask >> 32))
+                 : "memory", "cc");
+    return !failed;
+}
+
+bool fxrstor_checked(const void* area) {
+    uint32_t failed;
+    asm volatile("movl $1, %0\n"
+                 "1: fxrstor64 %1\n"
+                 "xorl %0, %0\n"
+                 "2:\n"
+                 ".pushsection .ex_table, \"a\"\n"
+                 ".quad 1b, 2b\n"
+                 ".popsection"
+                 : "=&r"(failed)
+                 : "m"(*static_cast<const Area*>(area))
+                 : "memory", "cc");
+    return !failed;
+}
+
+alignas(64) uint8_t initial_area[xstate::MAX_SIZE];
+
+} // namespace
+
+const xstate::Config& init_xstate(bool cpu_has_xsave) {
+    xstate::Leaves l;
+    l.xsave = cpu_has_xsave;
+    if (l.xsave) {
+        write_cr4(read_cr4() | cr4::OSXSAVE);
+        uint32_t leaf7[4];
+        cpuid(0, 0, leaf7);
+        const bool has_leaf7 = leaf7[0] >= 7;
+        cpuid(7, 0, leaf7);
+        l.pku = has_leaf7 && ((leaf7[2] >> 3) & 1);
+        cpuid(0xd, 0, l.d0);
+        cpuid(0xd, 1, l.d1);
+        for (unsigned i = 2; i < xstate::COMPONENTS; i++) cpuid(0xd, i, l.comp[i]);
+    }
+    config = xstate::configure(l);
+    if (config.xsave) {
+        if (config.features & xstate::PKRU) write_cr4(read_cr4() | cr4::PKE);
+        xsetbv(0, config.features);
+        // The CPU's own size for what XCR0 now holds (CPUID.0Dh.0:EBX): if
+        // it disagrees with the offsets, trust the larger one that fits.
+        uint32_t d0[4];
+        cpuid(0xd, 0, d0);
+        if (d0[1] > config.size && d0[1] <= xstate::MAX_SIZE) config.size = d0[1];
+        if (d0[1] > xstate::MAX_SIZE) {
+            config = xstate::configure(l, xstate::MIN_SIZE);
+            xsetbv(0, config.features);
+        }
+    }
+    alignas(16) uint8_t fx[512] = {};
+    asm volatile("fxsave64 %0" : "=m"(fx));
+    uint32_t mask;
+    __builtin_memcpy(&mask, fx + 28, 4);
+    mxcsr_mask = mask ? mask : 0xffbf;
+    init_fpu_area(initial_area);
+    reset_fpu_state();
+    return config;
+}
+
+const xstate::Config& xstate_config() {
+    return config;
+}
+
+uint32_t mxcsr_feature_mask() {
+    return mxcsr_mask;
+}
+
+void save_fpu_state(void* area) {
+    __builtin_memset(area, 0, config.size);
+    if (!config.xsave) {
+        asm volatile("fxsave64 %0" : "+m"(*static_cast<Area*>(area)));
+        return;
+    }
+    asm volatile("xsave64 %0"
+                 : "+m"(*static_cast<Area*>(area))
+                 : "a"(uint32_t(config.features)), "d"(uint32_t(config.features >> 32)));
+}
+
+bool restore_fpu_state(const void* area) {
+    const bool ok = config.xsave ? xrstor_checked(area, config.features) : fxrstor_checked(area);
+    if (!ok) reset_fpu_state();
+    return ok;
+}
+
+void init_fpu_area(void* area) {
+    uint8_t* b = static_cast<uint8_t*>(area);
+    __builtin_memset(b, 0, config.size);
+    put16(b + FCW, 0x037f);   // all x87 exceptions masked, 64-bit precision
+    put32(b + MXCSR, 0x1f80); // all SSE exceptions masked
+    // x87 and SSE from the legacy region; AVX and above: initial (zero).
+    if (config.xsave) header(area).xstate_bv = xstate::FPSSE;
+}
+
+void reset_fpu_state() {
+    if (config.xsave)
+        xrstor_checked(initial_area, config.features);
+    else
+        fxrstor_checked(initial_area);
+}
+
+void fxsave_image_written(UserContext& ctx) {
+    if (config.xsave) header(fpu_area(ctx)).xstate_bv |= xstate::FPSSE;
+}
+
 extern "C" {
 int x86_load_user_segment_ds(uint16_t selector);
 int x86_load_user_segment_es(uint16_t selector);
@@ -23,16 +206,11 @@ void reset_user_context(UserContext& ctx, bool is64) {
     for (uint64_t& d : ctx.tls) d = 0;
     ctx.segment_reload_failures = 0;
     ctx.ds_selector = ctx.es_selector = is64 ? 0 : gdt::USER_DS;
-    __builtin_memset(ctx.fxsave, 0, sizeof(ctx.fxsave));
-    // FXSAVE layout: FCW at 0, MXCSR at 24 (SDM Vol. 1 Table 10-2).
-    ctx.fxsave[0] = 0x7f; // FCW 0x037f: all x87 exceptions masked, 64-bit precision
-    ctx.fxsave[1] = 0x03;
-    ctx.fxsave[24] = 0x80; // MXCSR 0x1f80: all SSE exceptions masked
-    ctx.fxsave[25] = 0x1f;
+    init_fpu_area(fpu_area(ctx));
 }
 
 void save_user_context(UserContext& ctx) {
-    asm volatile("fxsave64 %0" : "=m"(ctx.fxsave));
+    save_switch_fpu(fpu_area(ctx));
     asm volatile("mov %%ds, %0; mov %%es, %1" : "=r"(ctx.ds_selector), "=r"(ctx.es_selector));
     asm volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(ctx.fs_selector), "=r"(ctx.gs_selector));
     ctx.fs_base = msr::read(msr::FS_BASE);
@@ -106,7 +284,7 @@ void load_user_context(UserContext& ctx, bool is64, const ldt::Table* ldt) {
     }
     if (is64 || !ctx.gs_selector) msr::write(msr::KERNEL_GS_BASE, ctx.gs_base);
     ctx.segment_reload_failures += failed;
-    asm volatile("fxrstor64 %0" ::"m"(ctx.fxsave));
+    if (!restore_fpu_state(fpu_area(ctx))) fpu_restore_failures++;
 }
 
 void set_entry_stack(uint64_t top) {

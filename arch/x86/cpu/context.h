@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "arch/x86/cpu/io_bitmap.h"
+#include "arch/x86/cpu/xstate.h"
 
 namespace x86 {
 
@@ -29,7 +30,14 @@ struct IoPermissions {
 };
 
 struct UserContext {
-    alignas(16) uint8_t fxsave[512]; // x87/SSE state (SDM Vol. 1 10.5, FXSAVE area)
+    // The program's FPU and vector registers (x87, SSE, and AVX/AVX-512 as
+    // enabled at boot): an XSAVE area in the standard format (SDM Vol. 1
+    // 13.4), or an FXSAVE image where the CPU has no XSAVE. XSAVE needs 64-byte
+    // alignment and the heap gives 16, so the area starts at the first 64-byte
+    // boundary inside: use fpu_area(), or fxsave_image() for the first 512
+    // bytes, which are always the FXSAVE image (x87 and SSE, exact: see
+    // save_user_context).
+    alignas(16) uint8_t fpu_storage[xstate::MAX_SIZE + 48];
     uint64_t fs_base = 0, gs_base = 0;
     uint16_t ds_selector = 0, es_selector = 0, fs_selector = 0, gs_selector = 0;
     uint64_t tls[3] = {}; // i386 TLS descriptors (set_thread_area), GDT slots 12-14
@@ -38,6 +46,51 @@ struct UserContext {
     unsigned segment_reload_failures = 0;
     IoPermissions io;
 };
+
+// The task's saved FPU state (valid while it is not running; the running
+// task's is in the CPU until save_user_context).
+inline uint8_t* fpu_area(UserContext& ctx) {
+    return reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(ctx.fpu_storage) + 63) & ~uintptr_t(63));
+}
+inline const uint8_t* fpu_area(const UserContext& ctx) {
+    return fpu_area(const_cast<UserContext&>(ctx));
+}
+// Its first 512 bytes: the FXSAVE image (SDM Vol. 1 Table 10-2), what
+// ptrace's GETFPREGS/SETFPREGS read and write.
+inline uint8_t* fxsave_image(UserContext& ctx) {
+    return fpu_area(ctx);
+}
+inline const uint8_t* fxsave_image(const UserContext& ctx) {
+    return fpu_area(ctx);
+}
+// After writing the FXSAVE image of a task that is not running (SETFPREGS):
+// makes XRSTOR load x87 and SSE from it (sets them in the XSAVE header's
+// XSTATE_BV). A bad MXCSR is not loaded: the next switch to the task gives
+// it the initial FPU state instead of a kernel fault.
+void fxsave_image_written(UserContext& ctx);
+
+// ---- the FPU configuration, fixed at boot (arch/x86/cpu/xstate.h)
+
+// With XSAVE (CPUID.1:ECX[26]): CR4.OSXSAVE, XCR0 = the supported
+// components the CPU has, the area size from CPUID.0Dh. Without it,
+// FXSAVE/FXRSTOR as before. Call once, after CR4.OSFXSR is on.
+const xstate::Config& init_xstate(bool cpu_has_xsave);
+const xstate::Config& xstate_config();
+// The MXCSR bits this CPU implements (SDM Vol. 1 11.6.6); restoring any
+// other bit is a #GP.
+uint32_t mxcsr_feature_mask();
+// The live FPU state into `area` (64-byte aligned, xstate_config().size
+// bytes): plain XSAVE (every component written; XSTATE_BV says which are
+// in use) or FXSAVE. Bytes FXSAVE/XSAVE do not write are zero.
+void save_fpu_state(void* area);
+// `area` into the FPU (the XSAVE header must hold a valid XSTATE_BV).
+// False if XRSTOR/FXRSTOR refused it (#GP, caught by an exception fixup,
+// never a kernel fault); the FPU is then in its initial state.
+bool restore_fpu_state(const void* area);
+// The initial state (as after FNINIT, MXCSR 0x1f80, vector registers zero)
+// written into `area`, and loaded into the FPU.
+void init_fpu_area(void* area);
+void reset_fpu_state();
 
 // A fresh program's state: FPU as after FNINIT, MXCSR 0x1f80 (all
 // exceptions masked), zero bases, null FS and GS, and DS = ES = the user

@@ -24,7 +24,7 @@ constexpr uint64_t PE = 1 << 0, MP = 1 << 1, EM = 1 << 2, TS = 1 << 3, NE = 1 <<
 }
 namespace cr4 {
 constexpr uint64_t PAE = 1 << 5, PGE = 1 << 7, OSFXSR = 1 << 9, OSXMMEXCPT = 1 << 10, UMIP = 1 << 11,
-                   FSGSBASE = 1 << 16, SMEP = 1 << 20, SMAP = 1 << 21;
+                   FSGSBASE = 1 << 16, OSXSAVE = 1 << 18, SMEP = 1 << 20, SMAP = 1 << 21, PKE = 1 << 22;
 }
 
 #define SYSGATE_CR(n)                                                                                                  \

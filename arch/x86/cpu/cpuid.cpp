@@ -43,6 +43,7 @@ CpuInfo decode_cpuid(const CpuidLeaves& l) {
         info.sep = bit(edx, 11);
         info.pge = bit(edx, 13);
         info.fxsr = bit(edx, 24);
+        info.xsave = bit(l.leaf1[2], 26);
         info.sysenter_usable = info.sep && !sep_quirk_applies(info.family, info.model, info.stepping);
     }
     if (max_basic >= 7) {

@@ -35,6 +35,7 @@ struct CpuInfo {
     bool umip = false;            // CPUID.7.0:ECX[2]
     bool pge = false;             // CPUID.1:EDX[13]
     bool fxsr = false;            // CPUID.1:EDX[24]
+    bool xsave = false;           // CPUID.1:ECX[26]
     bool tsc = false;             // CPUID.1:EDX[4]
     bool rdtscp = false;          // CPUID.80000001H:EDX[27]
     bool invariant_tsc = false;   // CPUID.80000007H:EDX[8]
