@@ -377,6 +377,7 @@ const char* push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, ui
         (act.flags & sig::SA_RESTORER) ? uint32_t(act.restorer) : uint32_t(vdso::sigreturn_trampoline32(rt));
     bool failed = copy_to_user(UserPtr<void>(fpstate), &head, sizeof(head)) ||
                   copy_to_user(UserPtr<void>(fpstate + sizeof(head)), fpu.bytes, fpu_size);
+    uint32_t regparm_dx = 0, regparm_cx = 0;
     if (rt) {
         RtSigFrame32 frame;
         __builtin_memset(&frame, 0, sizeof(frame));
@@ -396,9 +397,7 @@ const char* push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, ui
         frame.uc.sigmask[1] = uint32_t(old_mask >> 32);
         __builtin_memcpy(frame.retcode, RT_SIGRETURN_CODE, sizeof(frame.retcode));
         failed = failed || copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame));
-        // Registers too, for handlers compiled with -mregparm=3.
-        f.rdx = frame.pinfo;
-        f.rcx = frame.puc;
+        regparm_dx = frame.pinfo, regparm_cx = frame.puc;
     } else {
         SigFrame32 frame;
         __builtin_memset(&frame, 0, sizeof(frame));
@@ -408,10 +407,14 @@ const char* push_frame32(RegisterFrame& f, int s, const KernelSigaction& act, ui
         frame.extramask[0] = uint32_t(old_mask >> 32);
         __builtin_memcpy(frame.retcode, SIGRETURN_CODE, sizeof(frame.retcode));
         failed = failed || copy_to_user(UserPtr<void>(sp), &frame, sizeof(frame));
-        f.rdx = 0;
-        f.rcx = 0;
     }
+    // Nothing in the frame changes before the whole signal frame is
+    // written: a frame that cannot be written turns into a SIGSEGV, whose
+    // own frame must record the interrupted registers as they were.
     if (failed) return "cannot write the frame";
+    // Registers too, for handlers compiled with -mregparm=3 (0 for the old frame).
+    f.rdx = regparm_dx;
+    f.rcx = regparm_cx;
     f.rsp = sp;
     f.rip = uint32_t(act.handler);
     f.rax = uint64_t(s);
