@@ -168,11 +168,19 @@ long wait(UserPtr<uint32_t> word, uint32_t expected, uint64_t deadline_ns, uint3
     return deadline_ns == NO_DEADLINE ? -err::ERESTARTSYS : -err::EINTR;
 }
 
+// FUTEX_WAKE and FUTEX_WAKE_OP wake at least one sleeper whatever the
+// count, 0 and negative included: Linux's futex_wake counts a waiter
+// after waking it (kernel/futex/waitwake.c, `if (++ret >= nr_wake)`), and
+// programs rely on it (tools/testing/selftests/x86/fsgsbase.c wakes with 0).
+constexpr int at_least_one(int count) {
+    return count > 0 ? count : 1;
+}
+
 long wake(UserPtr<uint32_t> word, int count, uint32_t bits) {
     if (!bits) return -err::EINVAL;
     x86::InterruptGuard guard;
     const uint64_t key = key_of(word);
-    return key && count > 0 ? wake_key(key, count, bits) : 0;
+    return key ? wake_key(key, at_least_one(count), bits) : 0;
 }
 
 long requeue(UserPtr<uint32_t> from, int wake_count, UserPtr<uint32_t> to, int move_count, const uint32_t* expected) {
@@ -207,9 +215,9 @@ long wake_op(UserPtr<uint32_t> first, int count, UserPtr<uint32_t> second, int c
     if (result == OpResult::Invalid) return -err::ENOSYS;
     if (write_user(second, value)) return -err::EFAULT;
     long woken = 0;
-    if (const uint64_t key = key_of(first)) woken += wake_key(key, count, ANY_BITS);
+    if (const uint64_t key = key_of(first)) woken += wake_key(key, at_least_one(count), ANY_BITS);
     if (result == OpResult::Wake)
-        if (const uint64_t key = key_of(second)) woken += wake_key(key, count2, ANY_BITS);
+        if (const uint64_t key = key_of(second)) woken += wake_key(key, at_least_one(count2), ANY_BITS);
     return woken;
 }
 

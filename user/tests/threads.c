@@ -143,6 +143,29 @@ static void futex_wait_and_wake(void) {
     join(&tid);
 }
 
+/* FUTEX_WAKE with a count of 0 still wakes one sleeper, as on Linux
+ * (Linux's fsgsbase selftest hands work between threads that way). */
+static int wake_with_zero(void* arg) {
+    (void)arg;
+    sleep_ms(20);
+    futex_word = 1;
+    return futex(&futex_word, FUTEX_WAKE, 0, 0, 0, 0) == 1 ? 0 : 1;
+}
+
+static void futex_wake_zero_wakes_one(void) {
+    static volatile int tid;
+    futex_word = 0;
+    CHECK(start_thread(0, &tid, wake_with_zero, 0) > 0);
+    const uint64_t start = monotonic_ns();
+    while (futex_word == 0 && monotonic_ns() - start < 5000000000ull) {
+        struct timespec limit = {5, 0};
+        futex(&futex_word, FUTEX_WAIT, 0, &limit, 0, 0);
+    }
+    CHECK_EQ(futex_word, 1);
+    CHECK(monotonic_ns() - start < 4000000000ull); /* woken, not timed out */
+    join(&tid);
+}
+
 static void futex_wait_bitset_absolute_timeout(void) {
     futex_word = 0;
     struct timespec now;
@@ -488,6 +511,7 @@ int main(int argc, char** argv) {
     test_run("a thread shares memory and pid, not its task id", a_thread_shares_the_process);
     test_run("clone's thread flags follow Linux's rules", thread_flags_follow_linuxs_rules);
     test_run("futex: EAGAIN, ETIMEDOUT, EFAULT, EINVAL, and a wake-up", futex_wait_and_wake);
+    test_run("futex: FUTEX_WAKE with a count of 0 wakes one", futex_wake_zero_wakes_one);
     test_run("futex: FUTEX_WAIT_BITSET with an absolute timeout", futex_wait_bitset_absolute_timeout);
     test_run("futex: FUTEX_CMP_REQUEUE and FUTEX_WAKE_BITSET", futex_requeue_and_wake_bitset);
     test_run("futex: FUTEX_WAKE_OP", futex_wake_op_changes_the_second_word);
