@@ -204,7 +204,23 @@ void tick() {
     }
 }
 
+// Sleeps shorter than this wait on the clock instead of the timer: the
+// timer ticks every 10 ms (100 Hz) and Sysgate has no high-resolution
+// timers, so usleep(1) would otherwise take a whole tick. Linux's hrtimers
+// answer such a sleep within their 50 us of slack; this is that order.
+constexpr uint64_t SPIN_BELOW_NS = 100 * 1000;
+
 bool sleep_until(uint64_t deadline_ns) {
+    const uint64_t now = ktime::now_ns();
+    if (deadline_ns <= now) return true;
+    if (deadline_ns - now < SPIN_BELOW_NS) {
+        // Interrupts stay on: the timer, a signal's sender and the
+        // scheduler's tick still run; a signal ends the sleep as it would.
+        const Process* p = current_process();
+        while (ktime::now_ns() < deadline_ns)
+            if (signals::has_deliverable(*p)) return false;
+        return true;
+    }
     x86::InterruptGuard guard;
     WaitQueue nobody; // nothing but the deadline (or a signal) wakes it
     for (;;) {
