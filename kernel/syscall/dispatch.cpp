@@ -35,10 +35,6 @@ namespace {
 
 uint64_t gate_tsc_ticks[SYSGATE_GATES]; // only while cycle accounting is on (work::STATS)
 
-const char* gate_label(unsigned stats_gate_index) {
-    static const char* const labels[SYSGATE_GATES] = {"int80", "sysenter", "syscall", "vdso-fallback", "vsyscall"};
-    return labels[stats_gate_index];
-}
 
 const char* error_name(int64_t result) {
     switch (-result) {
@@ -230,6 +226,11 @@ int64_t dispatch(x86::RegisterFrame& frame, const x86::entry::SystemCall& call) 
 }
 
 } // namespace
+
+const char* gate_label(unsigned gate) {
+    static const char* const labels[SYSGATE_GATES] = {"int80", "sysenter", "syscall", "vdso-fallback", "vsyscall"};
+    return gate < SYSGATE_GATES ? labels[gate] : "?";
+}
 
 void print_current_call(const Process& p) {
     // Numbers only, from the task frame: the faulting context may not be

@@ -14,6 +14,9 @@ void init(bool trace);
 
 // A gate as the Sysgate ABI numbers it (SYSGATE_GATE_* in <sysgate/abi.h>).
 uint32_t abi_gate(x86::entry::Gate gate);
+// Its name as strace=1 prints it: "int80", "sysenter", "syscall",
+// "vdso-fallback", "vsyscall" ("?" for any other number).
+const char* gate_label(unsigned gate);
 
 // For a kernel fault's dump: the system call the process is in (name,
 // number, arguments) and its user registers, from its frame alone.
