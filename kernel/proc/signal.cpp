@@ -532,12 +532,13 @@ void send(Process* p, int s) {
     g->pending |= sig::bit(s);
     // Every task that can take it looks at its signals on its next return;
     // one of them is woken (all of them for SIGKILL, which ends them all).
-    for (Process* t = g->threads; t; t = t->next_thread)
-        if (deliverable_mask(*t) & sig::bit(s)) sched::set_work(t, x86::work::SIGNAL);
+    bool woken = false;
     for (Process* t = g->threads; t; t = t->next_thread) {
         if (!(deliverable_mask(*t) & sig::bit(s))) continue;
+        sched::set_work(t, x86::work::SIGNAL);
+        if (woken && s != sig::SIGKILL) continue;
         interrupt_sleep(t, s == sig::SIGKILL);
-        if (s != sig::SIGKILL) break;
+        woken = true;
     }
 }
 
