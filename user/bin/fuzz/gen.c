@@ -1673,7 +1673,14 @@ void gen_call(struct gen* g, struct call* c, uint32_t index) {
                 r->flags |= FZ_LOAD_ES, r->es = sel;
                 break;
             default:
-                r->flags |= FZ_LOAD_SS, r->ss = sel;
+                /* Only int $0x80 returns (iretq) to the SS it came from:
+                 * sysretl and sysexit load the user data selector, so a
+                 * 32-bit stub's push before them and pop after would use
+                 * two different stack segments (as on Linux). */
+                if (FZ_BITS == 32 && c->gate != G_INT80)
+                    r->flags |= FZ_LOAD_ES, r->es = sel;
+                else
+                    r->flags |= FZ_LOAD_SS, r->ss = sel;
                 break;
             }
         }
